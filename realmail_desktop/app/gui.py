@@ -1,0 +1,112 @@
+"""The window: QApplication + the qasync loop, every service built and wired, and an orderly shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from typing import cast
+
+from realmail_desktop.core.config import ProfilePaths
+from realmail_desktop.core.errors import KnownError
+from realmail_desktop.core.events import EventBus
+from realmail_desktop.core.logs import get_logger
+
+_log = get_logger("app")
+
+
+def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
+    """Show the main window until the person quits; with `smoke`, build it offscreen, check it, exit."""
+    if smoke:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    started = time.perf_counter()
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from realmail_desktop.app.qt_messages import route_qt_messages
+
+    route_qt_messages()
+
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
+    app.setApplicationName("RealMail")
+    app.setApplicationDisplayName("RealMail")
+    app.setOrganizationName("RealMail")
+    app.setDesktopFileName("realmail")
+    app.setQuitOnLastWindowClosed(False)  # the loop, not Qt, decides when we are done (orderly shutdown)
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        return runner.run(_main(paths, smoke=smoke, started=started))
+
+
+async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from realmail_desktop.store import Store
+    from realmail_desktop.transfer import MailTransfer, ensure_demo_mailbox
+    from realmail_desktop.ui.ops import Ops
+    from realmail_desktop.ui.qtbridge import EventBridge
+    from realmail_desktop.ui.views.main_window import MainWindow
+
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_log_loop_exception)
+    bus = EventBus()
+    bus.attach_loop(loop)
+    try:
+        store = await Store.open(paths.database, bus)
+    except KnownError as exc:
+        _log.error("cannot open the store: %s", exc)
+        if smoke:
+            print(f"realmail: {exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "RealMail cannot open your mail", f"{exc.message}\n\n{exc.hint}".strip())
+        return 1
+    try:
+        transfer = MailTransfer(store, bus)
+        await ensure_demo_mailbox(store, transfer)
+        bridge = EventBridge(bus)
+        ops = Ops()
+        window = MainWindow(store, transfer, bridge, ops)
+        closed: asyncio.Future[None] = loop.create_future()
+        app = cast(QApplication, QApplication.instance())
+
+        def on_last_window_closed() -> None:
+            if not closed.done():
+                closed.set_result(None)
+
+        app.lastWindowClosed.connect(on_last_window_closed)
+        window.show()
+        if smoke:
+            return _smoke_check(window, store, started)
+        await closed
+        await ops.drain()
+        bridge.detach()
+        window.deleteLater()
+        return 0
+    finally:
+        await store.close()
+
+
+def _smoke_check(window: object, store: object, started: float) -> int:
+    """Paint the window once and check it shows mail; prints one line for CI and the packaged build."""
+    from PySide6.QtWidgets import QWidget
+
+    from realmail_desktop.store import Store
+
+    assert isinstance(window, QWidget) and isinstance(store, Store)
+    window.grab()  # forces a full layout and paint offscreen
+    painted_ms = (time.perf_counter() - started) * 1000
+    folders = len(store.reader.folders())
+    messages = store.reader.message_count()
+    if folders == 0:
+        print("realmail --smoke: the window shows no folders", file=sys.stderr)
+        return 1
+    print(f"smoke ok: {folders} folders, {messages} messages, window painted {painted_ms:.0f} ms after start")
+    return 0
+
+
+def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    exc = context.get("exception")
+    if isinstance(exc, BaseException):
+        _log.error("unhandled error in the event loop: %s", context.get("message"), exc_info=exc)
+    else:
+        _log.error("event loop: %s", context.get("message"))

@@ -1,0 +1,44 @@
+"""`realmail`: parse the command line, pick the profile, set up logging, run the window or a subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from realmail_desktop.app.arguments import build_parser
+from realmail_desktop.core.config import ProfilePaths, Settings
+from realmail_desktop.core.logs import setup_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    if args.smoke and args.profile is None and settings.profile_dir is None:
+        with tempfile.TemporaryDirectory(prefix="realmail-smoke-") as scratch:
+            args.profile = Path(scratch)
+            return _run(args, settings)
+    return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    paths = ProfilePaths.resolve(args.profile, settings)
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(f"realmail: cannot use the profile folder {paths.root}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    setup_logging(paths.logs, level=args.log_level or settings.log_level)
+    if args.command is not None:
+        from realmail_desktop.app.commands import run_command
+
+        return run_command(args, paths)
+    from realmail_desktop.app.gui import run_gui
+
+    return run_gui(paths, smoke=args.smoke)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

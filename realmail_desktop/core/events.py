@@ -1,0 +1,132 @@
+"""Events services publish and the bus that carries them; the UI listens through ui/qtbridge.py.
+
+Events are frozen dataclasses. Handlers run on the event loop thread, in subscription order; a handler that
+raises is logged as a bug and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+_log = logging.getLogger("realmail.core.events")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base class of everything published on the bus."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes(Event):
+    """What one committed write changed in the store (Anki's OpChanges idea): the UI decides what to redraw.
+
+    `folders` lists every folder whose membership or counts changed; `messages_updated` lists messages whose
+    flags or metadata changed in place (rows that can be repainted without a re-query).
+    """
+
+    accounts: bool = False
+    folder_tree: bool = False
+    folders: frozenset[int] = frozenset()
+    messages_added: frozenset[int] = frozenset()
+    messages_updated: frozenset[int] = frozenset()
+    messages_removed: frozenset[int] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.accounts
+            or self.folder_tree
+            or self.folders
+            or self.messages_added
+            or self.messages_updated
+            or self.messages_removed
+        )
+
+    def merged(self, other: Changes) -> Changes:
+        return Changes(
+            accounts=self.accounts or other.accounts,
+            folder_tree=self.folder_tree or other.folder_tree,
+            folders=self.folders | other.folders,
+            messages_added=self.messages_added | other.messages_added,
+            messages_updated=self.messages_updated | other.messages_updated,
+            messages_removed=self.messages_removed | other.messages_removed,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskProgress(Event):
+    """Long work (import, export, sync) moved on: `done` of `total` (total 0 = unknown)."""
+
+    task_id: int
+    label: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFinished(Event):
+    """Long work ended; `summary` is one sentence for the status bar, `problems` the skipped items' reasons."""
+
+    task_id: int
+    label: str
+    summary: str
+    problems: tuple[str, ...] = field(default=())
+
+
+_task_ids = itertools.count(1)
+
+
+def new_task_id() -> int:
+    """A process-unique id for one piece of long work, so progress events can be told apart."""
+    return next(_task_ids)
+
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Any], None]
+
+
+class EventBus:
+    """Synchronous publish/subscribe by event type (subclasses reach handlers of their base classes)."""
+
+    def __init__(self) -> None:
+        self._handlers: defaultdict[type[Event], list[Handler]] = defaultdict(list)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+
+    def attach_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Bind the loop whose thread runs handlers; `publish` from other threads hops onto it."""
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Register `handler` for `event_type`; returns a function that unsubscribes it."""
+        self._handlers[event_type].append(handler)
+
+        def unsubscribe() -> None:
+            handlers = self._handlers.get(event_type, [])
+            if handler in handlers:
+                handlers.remove(handler)
+
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        """Deliver `event` to its handlers, on the loop's thread (hopping there if called from a worker)."""
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self._deliver, event)
+            return
+        self._deliver(event)
+
+    def _deliver(self, event: Event) -> None:
+        for event_type in type(event).__mro__:
+            for handler in list(self._handlers.get(event_type, ())):
+                try:
+                    handler(event)
+                except Exception:
+                    _log.exception("event handler %r failed on %s", handler, type(event).__name__)

@@ -1,0 +1,156 @@
+"""Accounts and their folders: creating, listing, renaming and removing them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from realmail_desktop.core.errors import KnownError, NotFoundError
+from realmail_desktop.core.events import Changes
+from realmail_desktop.store.database import Database
+from realmail_desktop.store.models import Account, AccountKind, Folder, FolderRole
+
+LOCAL_FOLDERS = "Local Folders"
+
+# The folders every local account starts with, in the order the tree shows them.
+_STANDARD_FOLDERS: tuple[tuple[str, FolderRole], ...] = (
+    ("Inbox", FolderRole.INBOX),
+    ("Drafts", FolderRole.DRAFTS),
+    ("Sent", FolderRole.SENT),
+    ("Archive", FolderRole.ARCHIVE),
+    ("Junk", FolderRole.JUNK),
+    ("Trash", FolderRole.TRASH),
+)
+
+_ACCOUNT_COLUMNS = "id, kind, name, address, position"
+FOLDER_COLUMNS = "id, account_id, path, role, position, total_count, unread_count"
+
+
+def account_from_row(row: Sequence[object]) -> Account:
+    return Account(id=row[0], kind=row[1], name=row[2], address=row[3], position=row[4])  # type: ignore[arg-type]
+
+
+def folder_from_row(row: Sequence[object]) -> Folder:
+    return Folder(
+        id=row[0],  # type: ignore[arg-type]
+        account_id=row[1],  # type: ignore[arg-type]
+        path=row[2],  # type: ignore[arg-type]
+        role=row[3],  # type: ignore[arg-type]
+        position=row[4],  # type: ignore[arg-type]
+        total_count=row[5],  # type: ignore[arg-type]
+        unread_count=row[6],  # type: ignore[arg-type]
+    )
+
+
+def normalize_folder_path(path: str) -> str:
+    """'/'-separated, no empty segments, no surrounding blanks: ' Work//Projects ' → 'Work/Projects'."""
+    parts = [part.strip() for part in path.replace("\\", "/").split("/")]
+    cleaned = "/".join(part for part in parts if part)
+    if not cleaned:
+        raise KnownError("A folder needs a name.")
+    return cleaned
+
+
+class AccountRepository:
+    """Writes and async reads of accounts and folders."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_local(self, name: str = LOCAL_FOLDERS) -> tuple[Account, Changes]:
+        """Create a local account with the standard folders (Inbox, Drafts, Sent, Archive, Junk, Trash)."""
+        async with self._db.transaction() as tx:
+            position_row = await (await tx.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM accounts")).fetchone()
+            position = int(position_row[0]) if position_row else 0
+            cursor = await tx.execute(
+                "INSERT INTO accounts (kind, name, address, position, created_at) VALUES (?, ?, '', ?, ?)",
+                (AccountKind.LOCAL.value, name, position, int(time.time())),
+            )
+            account_id = int(cursor.lastrowid or 0)
+            await tx.executemany(
+                "INSERT INTO folders (account_id, path, role, position) VALUES (?, ?, ?, ?)",
+                [(account_id, path, role.value, i) for i, (path, role) in enumerate(_STANDARD_FOLDERS)],
+            )
+        account = Account(id=account_id, kind=AccountKind.LOCAL, name=name, address="", position=position)
+        return account, self._db.publish(Changes(accounts=True, folder_tree=True))
+
+    async def create_folder(self, account_id: int, path: str, role: FolderRole | None = None) -> tuple[Folder, Changes]:
+        """Create a folder (and its missing parents) under an account."""
+        path = normalize_folder_path(path)
+        async with self._db.transaction() as tx:
+            if await (await tx.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,))).fetchone() is None:
+                raise NotFoundError("That account no longer exists.")
+            segments = path.split("/")
+            for depth in range(1, len(segments) + 1):
+                await tx.execute(
+                    "INSERT OR IGNORE INTO folders (account_id, path, role, position)"
+                    " VALUES (?, ?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM folders WHERE account_id = ?))",
+                    (
+                        account_id,
+                        "/".join(segments[:depth]),
+                        role.value if role and depth == len(segments) else None,
+                        account_id,
+                    ),
+                )
+            row = await (
+                await tx.execute(
+                    f"SELECT {FOLDER_COLUMNS} FROM folders WHERE account_id = ? AND path = ?",
+                    (account_id, path),
+                )
+            ).fetchone()
+        assert row is not None
+        return folder_from_row(row), self._db.publish(Changes(folder_tree=True))
+
+    async def rename_folder(self, folder_id: int, new_path: str) -> Changes:
+        """Rename a folder and move its subfolders with it. Folders with a role keep their role."""
+        new_path = normalize_folder_path(new_path)
+        async with self._db.transaction() as tx:
+            row = await (await tx.execute("SELECT account_id, path FROM folders WHERE id = ?", (folder_id,))).fetchone()
+            if row is None:
+                raise NotFoundError("That folder no longer exists.")
+            account_id, old_path = int(row[0]), str(row[1])
+            clash = await (
+                await tx.execute("SELECT 1 FROM folders WHERE account_id = ? AND path = ?", (account_id, new_path))
+            ).fetchone()
+            if clash is not None:
+                raise KnownError(f"There is already a folder named “{new_path}”.", hint="Choose another name.")
+            await tx.execute(
+                "UPDATE folders SET path = ? || substr(path, ?)"
+                " WHERE account_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+                (new_path, len(old_path) + 1, account_id, old_path, _like_prefix(old_path)),
+            )
+        return self._db.publish(Changes(folder_tree=True, folders=frozenset({folder_id})))
+
+    async def delete_folder(self, folder_id: int) -> Changes:
+        """Delete a folder, its subfolders and their messages. Folders with a role cannot be deleted."""
+        async with self._db.transaction() as tx:
+            row = await (
+                await tx.execute("SELECT account_id, path, role FROM folders WHERE id = ?", (folder_id,))
+            ).fetchone()
+            if row is None:
+                raise NotFoundError("That folder no longer exists.")
+            if row[2] is not None:
+                raise KnownError(f"“{row[1]}” is a special folder and cannot be deleted.")
+            ids = [
+                int(r[0])
+                for r in await tx.execute_fetchall(
+                    "SELECT id FROM folders WHERE account_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+                    (row[0], row[1], _like_prefix(str(row[1]))),
+                )
+            ]
+            marks = ",".join("?" * len(ids))
+            await tx.execute(f"DELETE FROM messages WHERE folder_id IN ({marks})", ids)
+            await tx.execute(f"DELETE FROM folders WHERE id IN ({marks})", ids)
+        return self._db.publish(Changes(folder_tree=True, folders=frozenset(ids)))
+
+    async def delete_account(self, account_id: int) -> Changes:
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM messages WHERE account_id = ?", (account_id,))
+            await tx.execute("DELETE FROM folders WHERE account_id = ?", (account_id,))
+            await tx.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+        return self._db.publish(Changes(accounts=True, folder_tree=True))
+
+
+def _like_prefix(path: str) -> str:
+    escaped = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}/%"

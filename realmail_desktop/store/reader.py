@@ -1,0 +1,213 @@
+"""Read-side queries: accounts, folders, one message, and message-list pages over the sort indexes.
+
+A message list is read a page at a time (`page`), never whole: row counts come from the folders' counters
+kept by triggers, and pages past the middle are read from the other end of the index so that the last
+page of a million-row folder costs what the first one does.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from realmail_desktop.store.accounts import FOLDER_COLUMNS, account_from_row, folder_from_row
+from realmail_desktop.store.models import Account, AttachmentRecord, Contact, Folder, FolderRole, MessageSummary
+
+
+class SortKey(StrEnum):
+    DATE = "date"
+    SENDER = "sender"
+    SUBJECT = "subject"
+
+
+# Each key's ORDER BY columns, matching one index of migrations/0001 (all in one direction, so SQLite
+# walks the index forwards or backwards instead of sorting).
+_ORDER_COLUMNS: dict[SortKey, tuple[str, ...]] = {
+    SortKey.DATE: ("date", "id"),
+    SortKey.SENDER: ("sender_sort", "date", "id"),
+    SortKey.SUBJECT: ("subject_sort", "date", "id"),
+}
+
+SUMMARY_COLUMNS = (
+    "id, account_id, folder_id, message_id, date, sender_name, sender_address, recipients, cc, subject,"
+    " snippet, size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state"
+)
+_SUMMARY_FIELDS = tuple(name.strip() for name in SUMMARY_COLUMNS.split(","))
+
+
+@dataclass(frozen=True, slots=True)
+class MessageQuery:
+    """Which messages a list shows: the messages of these folders (one folder, or all Inboxes)."""
+
+    folder_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    key: SortKey = SortKey.DATE
+    descending: bool = True
+
+
+def summary_from_row(row: tuple[object, ...]) -> MessageSummary:
+    # Rows come from our own schema: skip validation, it is the hot path of every list page.
+    values: dict[str, Any] = dict(zip(_SUMMARY_FIELDS, row, strict=True))
+    return MessageSummary.model_construct(**values)
+
+
+class StoreReader:
+    """Synchronous reads on one connection (the GUI's, or a worker thread's)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    # --- accounts and folders -------------------------------------------------------------------
+    def accounts(self) -> list[Account]:
+        rows = self._conn.execute("SELECT id, kind, name, address, position FROM accounts ORDER BY position, id")
+        return [account_from_row(r) for r in rows]
+
+    def folders(self, account_id: int | None = None) -> list[Folder]:
+        sql = f"SELECT {FOLDER_COLUMNS} FROM folders"
+        args: tuple[int, ...] = ()
+        if account_id is not None:
+            sql, args = f"{sql} WHERE account_id = ?", (account_id,)
+        return [folder_from_row(r) for r in self._conn.execute(f"{sql} ORDER BY account_id, position, path", args)]
+
+    def folder(self, folder_id: int) -> Folder | None:
+        row = self._conn.execute(f"SELECT {FOLDER_COLUMNS} FROM folders WHERE id = ?", (folder_id,)).fetchone()
+        return folder_from_row(row) if row else None
+
+    def folder_by_path(self, account_id: int, path: str) -> Folder | None:
+        row = self._conn.execute(
+            f"SELECT {FOLDER_COLUMNS} FROM folders WHERE account_id = ? AND path = ?", (account_id, path)
+        ).fetchone()
+        return folder_from_row(row) if row else None
+
+    def folder_by_role(self, account_id: int, role: FolderRole) -> Folder | None:
+        row = self._conn.execute(
+            f"SELECT {FOLDER_COLUMNS} FROM folders WHERE account_id = ? AND role = ?",
+            (account_id, role.value),
+        ).fetchone()
+        return folder_from_row(row) if row else None
+
+    def inbox_ids(self) -> tuple[int, ...]:
+        rows = self._conn.execute("SELECT id FROM folders WHERE role = 'inbox' ORDER BY account_id")
+        return tuple(int(r[0]) for r in rows)
+
+    def message_count(self) -> int:
+        return int(self._conn.execute("SELECT COALESCE(SUM(total_count), 0) FROM folders").fetchone()[0])
+
+    # --- one message ----------------------------------------------------------------------------
+    def message(self, message_id: int) -> MessageSummary | None:
+        row = self._conn.execute(f"SELECT {SUMMARY_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        return summary_from_row(row) if row else None
+
+    def raw_message(self, message_id: int) -> bytes | None:
+        row = self._conn.execute("SELECT raw FROM message_bodies WHERE message_id = ?", (message_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def attachments(self, message_id: int) -> list[AttachmentRecord]:
+        rows = self._conn.execute(
+            "SELECT id, message_id, part_id, filename, content_type, sniffed_type, size, content_id, inline"
+            " FROM attachments WHERE message_id = ? ORDER BY id",
+            (message_id,),
+        )
+        return [
+            AttachmentRecord(
+                id=r[0],
+                message_id=r[1],
+                part_id=r[2],
+                filename=r[3],
+                content_type=r[4],
+                sniffed_type=r[5],
+                size=r[6],
+                content_id=r[7],
+                inline=bool(r[8]),
+            )
+            for r in rows
+        ]
+
+    def folder_message_ids(self, folder_id: int) -> list[int]:
+        """Every id of a folder, oldest first (for export; not for lists, which page)."""
+        return [
+            int(r[0])
+            for r in self._conn.execute("SELECT id FROM messages WHERE folder_id = ? ORDER BY date, id", (folder_id,))
+        ]
+
+    def message_id_headers(self, folder_id: int) -> set[str]:
+        """The Message-ID headers already in a folder (for skipping duplicates on import)."""
+        rows = self._conn.execute(
+            "SELECT message_id FROM messages WHERE folder_id = ? AND message_id != ''", (folder_id,)
+        )
+        return {str(r[0]) for r in rows}
+
+    # --- contacts -------------------------------------------------------------------------------
+    def suggest_contacts(self, prefix: str, limit: int = 10) -> list[Contact]:
+        """Contacts whose address or name (or a word of it) starts with `prefix`, most used first."""
+        text = prefix.strip().lower()
+        if not text:
+            return []
+        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._conn.execute(
+            "SELECT id, address, name, last_used, use_count FROM contacts"
+            " WHERE address LIKE ?1 ESCAPE '\\' OR lower(name) LIKE ?1 ESCAPE '\\' OR lower(name) LIKE ?2 ESCAPE '\\'"
+            " ORDER BY use_count DESC, last_used DESC LIMIT ?3",
+            (f"{like}%", f"% {like}%", limit),
+        )
+        return [Contact(id=r[0], address=r[1], name=r[2], last_used=r[3], use_count=r[4]) for r in rows]
+
+    # --- message-list pages ---------------------------------------------------------------------
+    def count(self, query: MessageQuery) -> int:
+        if not query.folder_ids:
+            return 0
+        marks = ",".join("?" * len(query.folder_ids))
+        row = self._conn.execute(
+            f"SELECT COALESCE(SUM(total_count), 0) FROM folders WHERE id IN ({marks})", query.folder_ids
+        ).fetchone()
+        return int(row[0])
+
+    def page(
+        self, query: MessageQuery, order: SortOrder, offset: int, limit: int, total: int | None = None
+    ) -> list[MessageSummary]:
+        """Rows offset…offset+limit of the list in `order`. Pages past the middle read the index backwards."""
+        if not query.folder_ids or limit <= 0:
+            return []
+        total = self.count(query) if total is None else total
+        offset = max(0, offset)
+        limit = min(limit, max(0, total - offset))
+        if limit == 0:
+            return []
+        from_end = offset > total // 2
+        descending = order.descending != from_end
+        skip = total - offset - limit if from_end else offset
+        direction = "DESC" if descending else "ASC"
+        order_by = ", ".join(f"{column} {direction}" for column in _ORDER_COLUMNS[order.key])
+        marks = ",".join("?" * len(query.folder_ids))
+        rows = self._conn.execute(
+            f"SELECT {SUMMARY_COLUMNS} FROM messages WHERE folder_id IN ({marks}) ORDER BY {order_by} LIMIT ? OFFSET ?",
+            (*query.folder_ids, limit, skip),
+        ).fetchall()
+        if from_end:
+            rows.reverse()
+        return [summary_from_row(r) for r in rows]
+
+    def row_of(self, query: MessageQuery, order: SortOrder, message_id: int) -> int | None:
+        """The row a message stands at in the list, or None when it is not in it (for keeping a selection)."""
+        if not query.folder_ids:
+            return None
+        columns = _ORDER_COLUMNS[order.key]
+        marks = ",".join("?" * len(query.folder_ids))
+        key = self._conn.execute(
+            f"SELECT {', '.join(columns)} FROM messages WHERE id = ? AND folder_id IN ({marks})",
+            (message_id, *query.folder_ids),
+        ).fetchone()
+        if key is None:
+            return None
+        before = ">" if order.descending else "<"
+        row = self._conn.execute(
+            f"SELECT COUNT(*) FROM messages WHERE folder_id IN ({marks})"
+            f" AND ({', '.join(columns)}) {before} ({', '.join('?' * len(columns))})",
+            (*query.folder_ids, *key),
+        ).fetchone()
+        return int(row[0])

@@ -1,0 +1,62 @@
+"""Turns what the mail parser read (an Envelope) into the row the store keeps (a NewMessage)."""
+
+from __future__ import annotations
+
+from realmail_desktop.mail.envelope import Envelope, sender_sort_key, subject_sort_key
+from realmail_desktop.mail.sources import Flag
+from realmail_desktop.store import NewAttachment, NewMessage
+
+
+def new_message(envelope: Envelope, raw: bytes | None, flags: Flag) -> NewMessage:
+    sender = envelope.sender
+    people = [a for a in (sender, *envelope.to, *envelope.cc) if a is not None]
+    return NewMessage(
+        message_id=envelope.message_id,
+        in_reply_to=envelope.in_reply_to,
+        references=envelope.references,
+        date=envelope.date,
+        sender_name=sender.name if sender else "",
+        sender_address=sender.address if sender else "",
+        sender_sort=sender_sort_key(sender),
+        recipients=", ".join(a.display() for a in envelope.to),
+        cc=", ".join(a.display() for a in envelope.cc),
+        subject=envelope.subject,
+        subject_sort=subject_sort_key(envelope.subject),
+        snippet=envelope.snippet,
+        list_id=envelope.list_id,
+        size=envelope.size,
+        is_seen=Flag.SEEN in flags,
+        is_flagged=Flag.FLAGGED in flags,
+        is_answered=Flag.ANSWERED in flags,
+        is_forwarded=Flag.FORWARDED in flags,
+        is_draft=Flag.DRAFT in flags,
+        defects=len(envelope.defects),
+        attachments=tuple(
+            NewAttachment(
+                part_id=a.part_id,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                content_id=a.content_id,
+                inline=a.inline,
+            )
+            for a in envelope.attachments
+        ),
+        index_people=" ".join(f"{a.name} {a.address}" for a in people),
+        index_body=envelope.body_text,
+        raw=raw,
+    )
+
+
+def flags_of(is_seen: bool, is_flagged: bool, is_answered: bool, is_forwarded: bool, is_draft: bool) -> Flag:
+    flags = Flag(0)
+    for present, flag in (
+        (is_seen, Flag.SEEN),
+        (is_flagged, Flag.FLAGGED),
+        (is_answered, Flag.ANSWERED),
+        (is_forwarded, Flag.FORWARDED),
+        (is_draft, Flag.DRAFT),
+    ):
+        if present:
+            flags |= flag
+    return flags

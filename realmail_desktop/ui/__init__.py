@@ -1,0 +1,1 @@
+"""UI: the only package that imports Qt widgets — models, views, dialogs, the event bridge and ops."""

@@ -1,0 +1,326 @@
+"""MainWindow: folder tree, message list and reader side by side, with the menus, toolbar and status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QSplitter, QTreeView
+
+import realmail_desktop
+from realmail_desktop.core.events import Changes
+from realmail_desktop.store import MessageSummary, Store
+from realmail_desktop.transfer import MailTransfer
+from realmail_desktop.ui.dialogs.error_dialog import show_bug, show_known_error
+from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog, folder_choices
+from realmail_desktop.ui.models.folder_tree import FolderTreeModel
+from realmail_desktop.ui.models.message_list import MessageListModel
+from realmail_desktop.ui.ops import Ops
+from realmail_desktop.ui.qtbridge import EventBridge
+from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind, MessageColumn
+from realmail_desktop.ui.views.folder_commands import FolderCommands
+from realmail_desktop.ui.views.message_list_view import MessageListView
+from realmail_desktop.ui.views.message_reader import MessageReader
+from realmail_desktop.ui.views.reader_window import ReaderWindow
+from realmail_desktop.ui.views.status_bar import TaskStatusBar
+from realmail_desktop.ui.views.window_actions import WindowActions
+
+# Above this many selected rows the window stops reading every selected message to label its actions
+# (and to remember the selection by id): Ctrl+A on a big folder must stay instant.
+_DETAILED_SELECTION = 200
+
+_FolderKey = tuple[FolderNodeKind | None, int | None, int | None]
+
+
+class MainWindow(QMainWindow):
+    """The window people live in. It starts every write through `ops` and redraws from the store's Changes
+    (via `bridge.storeChanged`); it never writes SQL and never waits on the store."""
+
+    def __init__(self, store: Store, transfer: MailTransfer, bridge: EventBridge, ops: Ops) -> None:
+        super().__init__()
+        self.setWindowTitle("RealMail")
+        self.setObjectName("mainWindow")
+        self._store = store
+        self._ops = ops
+        self._selected_ids: list[int] = []
+        self._current_id: int | None = None
+        self._folder_key: _FolderKey = (None, None, None)
+        self._wanted_folder: int | None = None
+
+        self.folder_model = FolderTreeModel(store.reader, self)
+        self.folder_view = QTreeView(self)
+        self.folder_view.setObjectName("folderTree")
+        self.folder_view.setModel(self.folder_model)
+        self.folder_view.setHeaderHidden(True)
+        self.folder_view.setUniformRowHeights(True)
+        self.folder_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.folder_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.folder_view.expandAll()
+
+        self.message_model = MessageListModel(store.reader, parent=self)
+        self.message_list = MessageListView(self.message_model, self)
+        self.reader = MessageReader(store, ops, self)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        for pane, stretch in ((self.folder_view, 0), (self.message_list, 1), (self.reader, 1)):
+            splitter.addWidget(pane)
+            splitter.setStretchFactor(splitter.indexOf(pane), stretch)
+        splitter.setSizes([230, 560, 560])
+        self.setCentralWidget(splitter)
+
+        self.task_status = TaskStatusBar(bridge, self)
+        self.setStatusBar(self.task_status)
+        self.window_actions = WindowActions(self, self.message_list)
+        self.window_actions.build_menus()
+        self.window_actions.build_toolbar()
+        self.folder_commands = FolderCommands(
+            self,
+            store,
+            transfer,
+            ops,
+            current_folder=self.current_folder_id,
+            current_account=self._current_account_id,
+            select_folder=self.select_folder,
+        )
+        self._connect(bridge)
+        self._select_start_folder()
+        self._update_message_actions()
+        self.resize(1280, 800)
+
+    def _connect(self, bridge: EventBridge) -> None:
+        bridge.storeChanged.connect(self.on_store_changed)
+        self._ops.knownError.connect(self._on_known_error)
+        self._ops.bugRaised.connect(self._on_bug)
+        self._ops.busyChanged.connect(self.task_status.set_busy)
+
+        self.folder_view.selectionModel().currentChanged.connect(self._on_folder_changed)
+        self.folder_model.reloaded.connect(self._on_folder_model_reloaded)
+        self.message_list.selectionModel().selectionChanged.connect(self._on_message_selection_changed)
+        self.message_model.reloaded.connect(self._on_message_model_reloaded)
+        self.message_list.doubleClicked.connect(lambda _index: self.open_in_window())
+        self.message_list.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._update_sort_actions())
+
+        a = self.window_actions
+        a.import_mail.triggered.connect(self.folder_commands.import_mail)
+        a.export_folder.triggered.connect(self.folder_commands.export_folder)
+        a.quit.triggered.connect(self.close)
+        a.toggle_read.triggered.connect(self.toggle_read)
+        a.toggle_star.triggered.connect(self.toggle_star)
+        a.delete.triggered.connect(self.delete_selected)
+        a.move_to.triggered.connect(self.move_selected)
+        a.open_window.triggered.connect(self.open_in_window)
+        a.new_folder.triggered.connect(self.folder_commands.new_folder)
+        a.rename_folder.triggered.connect(self.folder_commands.rename_folder)
+        a.delete_folder.triggered.connect(self.folder_commands.delete_folder)
+        for column, action in a.sort_by.items():
+            action.triggered.connect(lambda _checked=False, c=column: self.message_list.sort_by(c))
+        a.about.triggered.connect(self.show_about)
+        self._update_sort_actions()
+
+    # --- store and errors ---------------------------------------------------------------------------
+    def on_store_changed(self, changes: Changes) -> None:
+        self.folder_model.on_store_changed(changes)
+        self.message_model.on_store_changed(changes)
+        self._update_message_actions()
+
+    def _on_known_error(self, message: str, hint: str) -> None:
+        show_known_error(self, message, hint)
+
+    def _on_bug(self, summary: str, traceback: str) -> None:
+        show_bug(self, summary, traceback)
+
+    # --- folders ------------------------------------------------------------------------------------
+    def current_folder_id(self) -> int | None:
+        return self.folder_model.folder_id(self.folder_view.currentIndex())
+
+    def _current_account_id(self) -> int | None:
+        account = self.folder_view.currentIndex().data(FolderItemRole.AccountId)
+        return int(account) if account is not None else None
+
+    def select_folder(self, folder_id: int) -> None:
+        """Make a folder current (and list its messages); if the tree does not show it yet, do so once it does."""
+        index = self.folder_model.index_for_folder(folder_id)
+        if index.isValid():
+            self._wanted_folder = None
+            self.folder_view.setCurrentIndex(index)
+        else:
+            self._wanted_folder = folder_id
+
+    def _select_start_folder(self) -> None:
+        index = self.folder_model.all_inboxes_index()
+        if not index.isValid():
+            inboxes = self._store.reader.inbox_ids()
+            index = self.folder_model.index_for_folder(inboxes[0]) if inboxes else QModelIndex()
+        if index.isValid():
+            self.folder_view.setCurrentIndex(index)
+
+    def _on_folder_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        kind = current.data(FolderItemRole.NodeKind) if current.isValid() else None
+        self._folder_key = (kind, self.folder_model.folder_id(current), current.data(FolderItemRole.AccountId))
+        self.message_model.set_query(self.folder_model.query(current))
+        is_folder = self._folder_key[1] is not None
+        self.window_actions.rename_folder.setEnabled(is_folder)
+        self.window_actions.delete_folder.setEnabled(is_folder)
+
+    def _on_folder_model_reloaded(self) -> None:
+        self.folder_view.expandAll()
+        kind, folder_id, account_id = self._folder_key
+        wanted, self._wanted_folder = self._wanted_folder, None
+        index = QModelIndex()
+        if wanted is not None:
+            index = self.folder_model.index_for_folder(wanted)
+        if not index.isValid() and folder_id is not None:
+            index = self.folder_model.index_for_folder(folder_id)
+        if not index.isValid() and kind is FolderNodeKind.ACCOUNT and account_id is not None:
+            index = self.folder_model.index_for_account(account_id)
+        if not index.isValid() and kind is FolderNodeKind.ALL_INBOXES:
+            index = self.folder_model.all_inboxes_index()
+        if index.isValid():
+            self.folder_view.setCurrentIndex(index)
+        else:
+            self._select_start_folder()
+
+    # --- message selection --------------------------------------------------------------------------
+    def _on_message_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        count = self.message_list.selected_count()
+        self._current_id = self.message_list.current_id()
+        self._selected_ids = self.message_list.selected_ids() if count <= _DETAILED_SELECTION else []
+        self._update_message_actions()
+        if count == 1 and self._selected_ids:
+            self._show(self._selected_ids[0])
+        elif count == 0:
+            self.reader.clear()
+
+    def _on_message_model_reloaded(self) -> None:
+        if not self.message_list.select_ids(self._selected_ids, self._current_id):
+            self.message_list.clearSelection()
+            self.reader.clear()
+
+    def _show(self, message_id: int) -> None:
+        if self.reader.message_id == message_id:
+            return
+        row = self.message_model.row_of(message_id)
+        summary = self.message_model.summary_at(row) if row is not None else None
+        if summary is None:
+            return
+        self.reader.show_message(summary)
+        if not summary.is_seen:
+            self._ops.run(self._store.messages.set_seen([message_id], True), label="Mark as read")
+
+    def _selected_summaries(self) -> list[MessageSummary]:
+        summaries = (self.message_model.summary_at(row) for row in self.message_list.selected_rows())
+        return [summary for summary in summaries if summary is not None]
+
+    def _update_message_actions(self) -> None:
+        a = self.window_actions
+        count = self.message_list.selected_count()
+        for action in a.message_actions:
+            action.setEnabled(count > 0)
+        a.open_window.setEnabled(self._current_id is not None)
+        summaries = self._selected_summaries() if 0 < count <= _DETAILED_SELECTION else []
+        any_unread = not summaries or any(not s.is_seen for s in summaries)
+        a.toggle_read.setText("Mark as &Read" if any_unread else "Mark as &Unread")
+        any_unstarred = not summaries or any(not s.is_flagged for s in summaries)
+        a.toggle_star.setText("&Star" if any_unstarred else "Remove &Star")
+
+    def _update_sort_actions(self) -> None:
+        column = self.message_list.horizontalHeader().sortIndicatorSection()
+        action = self.window_actions.sort_by.get(MessageColumn(column)) if 0 <= column < len(MessageColumn) else None
+        if action is not None:
+            action.setChecked(True)
+
+    # --- message commands ---------------------------------------------------------------------------
+    def toggle_read(self) -> None:
+        """Mark the selection read; when all of it is read already, unread."""
+        summaries = self._selected_summaries()
+        if summaries:
+            seen = any(not s.is_seen for s in summaries)
+            self._ops.run(
+                self._store.messages.set_seen([s.id for s in summaries], seen),
+                label="Mark as read" if seen else "Mark as unread",
+            )
+
+    def toggle_star(self) -> None:
+        """Star the selection; when all of it is starred already, remove the stars."""
+        summaries = self._selected_summaries()
+        if summaries:
+            flagged = any(not s.is_flagged for s in summaries)
+            self._ops.run(
+                self._store.messages.set_flagged([s.id for s in summaries], flagged),
+                label="Star" if flagged else "Remove star",
+            )
+
+    def delete_selected(self) -> None:
+        """Move the selection to Trash (delete it for good when it is in Trash) and select the next row."""
+        self._take_selection_away(self._store.messages.delete_to_trash, "Delete messages")
+
+    def move_selected(self) -> FolderChooserDialog | None:
+        """Ask which folder, then move the selection there (window-modal; the move starts on OK)."""
+        ids = self.message_list.selected_ids()
+        if not ids:
+            return None
+        dialog = FolderChooserDialog(folder_choices(self._store.reader), exclude=self.current_folder_id(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def move() -> None:
+            target = dialog.selected_folder_id()
+            if target is not None:
+                self._take_selection_away(lambda chosen: self._store.messages.move(chosen, target), "Move messages")
+
+        dialog.accepted.connect(move)
+        dialog.open()
+        return dialog
+
+    def _take_selection_away(self, write: Callable[[list[int]], Coroutine[Any, Any, Changes]], label: str) -> None:
+        rows = self.message_list.selected_rows()
+        ids = self.message_list.selected_ids()
+        if not ids:
+            return
+        # Select the next message first (Thunderbird's habit), so the selection follows it, not a gap.
+        taken = set(rows)
+        after = next((r for r in range(rows[-1] + 1, self.message_model.rowCount()) if r not in taken), None)
+        before = next((r for r in range(rows[0] - 1, -1, -1) if r not in taken), None)
+        target = after if after is not None else before
+        next_id = self.message_model.message_id_at(target) if target is not None else None
+        if next_id is not None:
+            self.message_list.select_ids([next_id], next_id)
+        else:
+            self.message_list.clearSelection()
+        self._ops.run(write(ids), label=label)
+
+    def open_in_window(self) -> ReaderWindow | None:
+        current = self._current_id
+        row = self.message_model.row_of(current) if current is not None else None
+        summary = self.message_model.summary_at(row) if row is not None else None
+        if summary is None:
+            return None
+        window = ReaderWindow(self._store, self._ops, summary, self)
+        window.show()
+        return window
+
+    def reader_windows(self) -> list[ReaderWindow]:
+        return self.findChildren(ReaderWindow)
+
+    # --- help and closing ---------------------------------------------------------------------------
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            "About RealMail",
+            f"RealMail Desktop {realmail_desktop.__version__}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setInformativeText("A fast, private e-mail client for the desktop. Your mail stays on this computer.")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Orderly shutdown (draining ops, closing the store) is app/'s job once the window is gone.
+        for window in self.reader_windows():
+            window.close()
+        event.accept()

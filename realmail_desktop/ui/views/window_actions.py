@@ -1,0 +1,113 @@
+"""The main window's actions (with their shortcuts), menus and toolbar; MainWindow connects what they do."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar, QWidget
+
+from realmail_desktop.ui.roles import MessageColumn
+
+_SP = QStyle.StandardPixmap
+
+
+class WindowActions:
+    """Every QAction of the main window, grouped by menu.
+
+    Shortcuts follow Thunderbird where it has one: M toggles read, S stars, Delete deletes, Ctrl+Shift+M
+    moves, Return opens in a window. Delete and Return act only while the message list has focus (in the
+    folder tree or a dialog those keys mean something else); M and S act anywhere in the window.
+    """
+
+    def __init__(self, window: QMainWindow, message_list: QWidget) -> None:
+        self._window = window
+        self.import_mail = self._make("&Import mail…", "Ctrl+I", "document-import", _SP.SP_DialogOpenButton)
+        self.export_folder = self._make("&Export folder…", "Ctrl+E", "document-export", _SP.SP_DialogSaveButton)
+        self.quit = self._make("&Quit", "Ctrl+Q", "application-exit", None)
+        self.quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.toggle_read = self._make("Mark as &Read", "M", "mail-mark-read", None)
+        self.toggle_star = self._make("&Star", "S", "mail-mark-important", None)
+        self.delete = self._make("&Delete", QKeySequence.StandardKey.Delete, "edit-delete", _SP.SP_TrashIcon)
+        self.move_to = self._make("&Move to…", "Ctrl+Shift+M", "mail-move", _SP.SP_ArrowForward)
+        self.open_window = self._make("&Open in window", "Return", "window-new", None)
+        self.open_window.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        for action in (self.delete, self.open_window):
+            # Not on the window: an action's shortcut context is matched against every widget it is on.
+            self._window.removeAction(action)
+            message_list.addAction(action)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_folder = self._make("&New folder…", None, "folder-new", _SP.SP_FileDialogNewFolder)
+        self.rename_folder = self._make("&Rename…", "F2", None, None)
+        self.delete_folder = self._make("&Delete…", None, None, None)
+        self.sort_group = QActionGroup(window)
+        self.sort_group.setExclusive(True)
+        self.sort_by: dict[MessageColumn, QAction] = {}
+        for column, text in (
+            (MessageColumn.DATE, "Sort by &Date"),
+            (MessageColumn.SENDER, "Sort by S&ender"),
+            (MessageColumn.SUBJECT, "Sort by Su&bject"),
+        ):
+            action = self._make(text, None, None, None)
+            action.setCheckable(True)
+            action.setData(int(column))
+            self.sort_group.addAction(action)
+            self.sort_by[column] = action
+        self.about = self._make("&About RealMail", None, "help-about", None)
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    @property
+    def message_actions(self) -> tuple[QAction, ...]:
+        return (self.toggle_read, self.toggle_star, self.delete, self.move_to, self.open_window)
+
+    def build_menus(self) -> None:
+        bar = self._window.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.import_mail, self.export_folder])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        message_menu = bar.addMenu("&Message")
+        message_menu.addActions([self.toggle_read, self.toggle_star])
+        message_menu.addSeparator()
+        message_menu.addActions([self.move_to, self.delete])
+        message_menu.addSeparator()
+        message_menu.addAction(self.open_window)
+        folder_menu = bar.addMenu("F&older")
+        folder_menu.addActions([self.new_folder, self.rename_folder, self.delete_folder])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(list(self.sort_by.values()))
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about)
+
+    def build_toolbar(self) -> QToolBar:
+        toolbar = QToolBar("Main toolbar", self._window)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions([self.import_mail, self.export_folder])
+        toolbar.addSeparator()
+        toolbar.addActions([self.toggle_read, self.toggle_star, self.move_to, self.delete])
+        self._window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        return toolbar
+
+    def _make(
+        self,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        theme_icon: str | None,
+        fallback: QStyle.StandardPixmap | None,
+    ) -> QAction:
+        action = QAction(text, self._window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        icon = QIcon.fromTheme(theme_icon) if theme_icon else QIcon()
+        if icon.isNull() and fallback is not None:
+            icon = self._window.style().standardIcon(fallback)
+        if not icon.isNull():
+            action.setIcon(icon)
+        # Plain-text tool tips: Qt derives them from the text, keeping the & mnemonic and dropping the key.
+        tip = text.replace("&", "")
+        if not action.shortcut().isEmpty():
+            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        self._window.addAction(action)
+        return action

@@ -1,0 +1,79 @@
+"""Test set-up shared by every suite: offscreen Qt, async tests on a qasync loop for GUI tests, a real store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+# Before anything imports Qt: no screen here, and none needed.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
+
+from realmail_desktop.core.events import EventBus
+from realmail_desktop.store import Account, Folder, FolderRole, Store
+
+
+def _is_gui(item: pytest.Item) -> bool:
+    return item.get_closest_marker("gui") is not None or "tests/ui/" in item.nodeid.replace("\\", "/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/ui/" in item.nodeid and item.get_closest_marker("gui") is None:
+            item.add_marker(pytest.mark.gui)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """GUI tests run their coroutines on a qasync loop over the one QApplication, as the app does."""
+    if not _is_gui(item):
+        return {"asyncio": asyncio.new_event_loop}
+
+    def qasync_loop() -> asyncio.AbstractEventLoop:
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance() or QApplication([])
+        loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
+        return loop
+
+    return {"qasync": qasync_loop}
+
+
+@pytest.fixture
+def bus() -> EventBus:
+    return EventBus()
+
+
+@pytest.fixture
+async def store(tmp_path: Path, bus: EventBus) -> AsyncIterator[Store]:
+    """A real, migrated store in a temporary profile, closed after the test."""
+    bus.attach_loop(asyncio.get_running_loop())
+    opened = await Store.open(tmp_path / "realmail.sqlite3", bus)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def local_account(store: Store) -> Account:
+    account, _ = await store.accounts.create_local()
+    return account
+
+
+@pytest.fixture
+def folder_of(store: Store, local_account: Account) -> Callable[[FolderRole], Folder]:
+    """Look up one of the local account's standard folders by role."""
+
+    def lookup(role: FolderRole) -> Folder:
+        folder = store.reader.folder_by_role(local_account.id, role)
+        assert folder is not None
+        return folder
+
+    return lookup
