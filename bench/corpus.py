@@ -5,17 +5,53 @@ from __future__ import annotations
 import base64
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime
-from datetime import UTC, datetime, timedelta
 
-_FIRST = ["Alex", "Maria", "Jürgen", "Søren", "Chloé", "Ivan", "Yuki", "Wei", "Fatima", "Noah", "Olivia", "Mateo"]
-_LAST = ["Morgan", "García", "Müller", "Kristensen", "Dubois", "Petrov", "Tanaka", "Zhang", "Haddad", "Smith"]
-_WORDS = (
-    "meeting budget report quarterly invoice travel schedule review draft proposal contract design release "
-    "server backup holiday dinner project deadline update question feedback agenda notes weekend photos plan "
-    "customer order shipping delivery account payment receipt conference slides workshop training roadmap"
-).split()
+FIRST_NAMES = ["Alex", "Maria", "Jürgen", "Søren", "Chloé", "Ivan", "Yuki", "Wei", "Fatima", "Noah", "Olivia", "Mateo"]
+LAST_NAMES = ["Morgan", "García", "Müller", "Kristensen", "Dubois", "Petrov", "Tanaka", "Zhang", "Haddad", "Smith"]
+WORDS = [
+    "meeting",
+    "budget",
+    "report",
+    "quarterly",
+    "invoice",
+    "travel",
+    "schedule",
+    "review",
+    "draft",
+    "proposal",
+    "contract",
+    "design",
+    "release",
+    "server",
+    "backup",
+    "holiday",
+    "dinner",
+    "project",
+    "deadline",
+    "update",
+    "question",
+    "feedback",
+    "agenda",
+    "notes",
+    "weekend",
+    "photos",
+    "plan",
+    "customer",
+    "order",
+    "shipping",
+    "delivery",
+    "account",
+    "payment",
+    "receipt",
+    "conference",
+    "slides",
+    "workshop",
+    "training",
+    "roadmap",
+]
 _NON_ASCII_SUBJECTS = [
     ("Grüße aus München – Übersicht", "utf-8"),
     ("Réunion de l'équipe à 15 h", "iso-8859-1"),
@@ -30,7 +66,7 @@ _PNG = base64.b64decode(
 
 
 def _sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
 def _paragraphs(rng: random.Random, count: int) -> list[str]:
@@ -38,7 +74,7 @@ def _paragraphs(rng: random.Random, count: int) -> list[str]:
 
 
 def _person(rng: random.Random) -> tuple[str, str]:
-    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     address = f"{first.lower()}.{last.lower()}@example.com".encode("ascii", "ignore").decode()
     return f"{first} {last}", address
 

@@ -19,11 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import corpus  # noqa: E402
+import corpus
 
-from realmail_desktop.core.events import EventBus  # noqa: E402
-from realmail_desktop.store import FolderRole, Store  # noqa: E402
-from realmail_desktop.transfer import MailTransfer  # noqa: E402
+from realmail_desktop.core.events import EventBus
+from realmail_desktop.store import FolderRole, Store
+from realmail_desktop.transfer import MailTransfer
 
 
 async def run(count: int, workdir: Path) -> dict[str, float | int]:
@@ -58,8 +58,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="realmail-bench-") as scratch:
         figures = asyncio.run(run(args.messages, Path(scratch)))
-    print(f"imported {figures['messages']:,} messages ({figures['mbox_mb']} MB mbox) in {figures['seconds']} s:"
-          f" {figures['msgs_per_s']:,} messages/s; store {figures['store_mb']} MB; peak RSS {figures['rss_mb']} MB")
+    print(
+        f"imported {figures['messages']:,} messages ({figures['mbox_mb']} MB mbox) in {figures['seconds']} s:"
+        f" {figures['msgs_per_s']:,} messages/s; store {figures['store_mb']} MB; peak RSS {figures['rss_mb']} MB"
+    )
     print(json.dumps(figures))
 
 

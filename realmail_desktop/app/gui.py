@@ -6,12 +6,16 @@ import asyncio
 import os
 import sys
 import time
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from realmail_desktop.core.config import ProfilePaths
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.core.events import EventBus
 from realmail_desktop.core.logs import get_logger
+
+if TYPE_CHECKING:  # Qt and the UI load lazily: `realmail import` never pays for them
+    from realmail_desktop.store import Store
+    from realmail_desktop.ui.views.main_window import MainWindow
 
 _log = get_logger("app")
 
@@ -25,6 +29,7 @@ def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
     from PySide6.QtWidgets import QApplication
 
     from realmail_desktop.app.qt_messages import route_qt_messages
+    from realmail_desktop.ui.icons import app_icon
 
     route_qt_messages()
 
@@ -33,13 +38,14 @@ def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
     app.setApplicationDisplayName("RealMail")
     app.setOrganizationName("RealMail")
     app.setDesktopFileName("realmail")
+    app.setWindowIcon(app_icon("realmail"))
     app.setQuitOnLastWindowClosed(False)  # the loop, not Qt, decides when we are done (orderly shutdown)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(_main(paths, smoke=smoke, started=started))
 
 
 async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from realmail_desktop.store import Store
     from realmail_desktop.transfer import MailTransfer, ensure_demo_mailbox
@@ -67,40 +73,37 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
         ops = Ops()
         window = MainWindow(store, transfer, bridge, ops)
         closed: asyncio.Future[None] = loop.create_future()
-        app = cast(QApplication, QApplication.instance())
 
-        def on_last_window_closed() -> None:
+        def on_closed() -> None:
             if not closed.done():
                 closed.set_result(None)
 
-        app.lastWindowClosed.connect(on_last_window_closed)
+        window.closed.connect(on_closed)
         window.show()
+        status = 0
         if smoke:
-            return _smoke_check(window, store, started)
+            status = _smoke_check(window, store, started)
+            window.close()  # and leave through the same orderly shutdown as a person quitting
         await closed
         await ops.drain()
         bridge.detach()
         window.deleteLater()
-        return 0
+        return status
     finally:
         await store.close()
 
 
-def _smoke_check(window: object, store: object, started: float) -> int:
+def _smoke_check(window: MainWindow, store: Store, started: float) -> int:
     """Paint the window once and check it shows mail; prints one line for CI and the packaged build."""
-    from PySide6.QtWidgets import QWidget
-
-    from realmail_desktop.store import Store
-
-    assert isinstance(window, QWidget) and isinstance(store, Store)
     window.grab()  # forces a full layout and paint offscreen
     painted_ms = (time.perf_counter() - started) * 1000
     folders = len(store.reader.folders())
     messages = store.reader.message_count()
-    if folders == 0:
-        print("realmail --smoke: the window shows no folders", file=sys.stderr)
+    rows = window.message_model.rowCount()
+    if folders == 0 or (messages > 0 and rows == 0):
+        print(f"realmail --smoke: the window shows {folders} folders and {rows} rows", file=sys.stderr)
         return 1
-    print(f"smoke ok: {folders} folders, {messages} messages, window painted {painted_ms:.0f} ms after start")
+    print(f"smoke ok: {folders} folders, {messages} messages, {rows} rows listed, window painted {painted_ms:.0f} ms")
     return 0
 
 

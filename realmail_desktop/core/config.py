@@ -14,7 +14,8 @@ APP_NAME = "RealMail"
 class Settings(BaseSettings):
     """Process-wide settings. Every field can be set as `REALMAIL_<FIELD>` in the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="REALMAIL_", extra="ignore")
+    # An empty variable means "not set": REALMAIL_PROFILE_DIR= must not turn into the current directory.
+    model_config = SettingsConfigDict(env_prefix="REALMAIL_", extra="ignore", env_ignore_empty=True)
 
     profile_dir: Path | None = None
     log_level: str = "INFO"

@@ -7,6 +7,7 @@ caller's `image_url` accepts it (cid:, data:image, or remote when the person all
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -14,11 +15,17 @@ from realmail_desktop.mail.html_policy import CSS_FORBIDDEN, CSS_PROPERTIES
 
 ImageUrl = Callable[[str], str | None]
 
-_DECLARATION = re.compile(r"""(?:[^;"'(]|\([^)]*\)?|"[^"]*"?|'[^']*'?)+""")
+# CSS Syntax §4 tokens for splitting a declaration list: a string ends at its quote or, unterminated (a
+# "bad string"), before a line break; brackets and ";" stand alone; everything else is carried as text.
+_PIECE = re.compile(r"""["][^"\n\r\f]*["]?|['][^'\n\r\f]*[']?|[^"';()\[\]{}]+|.""", re.S)
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_MSO_PROPERTY = re.compile(r"mso-[a-z0-9-]+")
 _URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
 # CSS Syntax §4 tokens that matter for structure: strings (a "}" inside one closes nothing), comments,
 # braces and semicolons; everything else is carried along as text.
-_TOKEN = re.compile(r"""["](?:[^"\\\n]|\\.)*["]?|['](?:[^'\\\n]|\\.)*[']?|/\*.*?(?:\*/|\Z)|[{};]|[^"'{};/]+|/""", re.S)
+_TOKEN = re.compile(
+    r"""["](?:[^"\\\n\r\f]|\\.)*["]?|['](?:[^'\\\n\r\f]|\\.)*[']?|/\*.*?(?:\*/|\Z)|[{};]|[^"'{};/]+|/""", re.S
+)
 # At-rules whose blocks hold rules (filtered further); the blocks of all others (@font-face, @page,
 # @keyframes …) are dropped, and statement at-rules (@import, @namespace, @charset) go with their ";".
 _GROUPING_RULES = ("@media", "@supports")
@@ -33,10 +40,10 @@ class CssFilter:
     def declaration(self, declaration: str) -> str | None:
         name, colon, value = declaration.partition(":")
         name, value = name.strip().lower(), value.strip()
-        if not colon or not value or not (name in CSS_PROPERTIES or name.startswith("mso-")):
+        if not colon or not value or not (name in CSS_PROPERTIES or _MSO_PROPERTY.fullmatch(name)):
             return None
         lower = value.lower()
-        if any(bad in lower for bad in CSS_FORBIDDEN):
+        if any(bad in lower for bad in CSS_FORBIDDEN) or not _closed(value):
             return None
         if "url(" in lower:
             if name not in ("background", "background-image"):
@@ -51,21 +58,32 @@ class CssFilter:
 
     def declarations(self, css: str) -> str:
         """A style attribute's value (or a rule's block) with only the allowed declarations."""
-        kept = [self.declaration(match.group(0)) for match in _DECLARATION.finditer(_without_comments(css))]
+        kept = [self.declaration(declaration) for declaration in _split_declarations(_without_comments(css))]
         return ";".join(declaration for declaration in kept if declaration)
 
     def stylesheet(self, css: str) -> str:
         """A <style> element's text rebuilt from its rules, each block filtered like a style attribute."""
-        if "\\" in css:
-            return ""  # escapes can spell "url(" or "expression" past any check
+        # Nothing inside a style element may look like a tag; and "<" goes before any check, or
+        # "u<rl(" would pass them all and become "url(" afterwards.
+        css = css.replace("<!--", "").replace("-->", "").replace("<", "")
+        # Escapes can spell "url(" or "expression" past any check; so can character references, which
+        # QTextDocument decodes inside <style> (browsers do not): "u&#114;l(" loads in a QTextBrowser.
+        if "\\" in css or html.unescape(css) != css:
+            return ""
         sheet = _StyleSheet(self)
-        for piece in _TOKEN.findall(css.replace("<!--", "").replace("-->", "")):
+        for piece in _TOKEN.findall(css):
+            if piece[0] in "\"'" and (len(piece) < 2 or piece[-1] != piece[0]):
+                # An unterminated string: read again without the line break (heads are joined into one
+                # line) it would swallow what follows, and a later quote could bring a hidden rule to life.
+                return ""
             if piece == "{":
                 sheet.open_block()
             elif piece == "}":
                 sheet.close_block()
-            elif not piece.startswith("/*"):
-                sheet.add(piece)
+            else:
+                # A comment separates tokens; dropped outright it could join "a/" and "*b" into a new
+                # "/*" that hides the rest of the rebuilt sheet up to some "*/" from a browser.
+                sheet.add(" " if piece.startswith("/*") else piece)
         return sheet.finish()
 
 
@@ -92,6 +110,8 @@ class _StyleSheet:
                 ends = [index for index, piece in enumerate(self.body) if piece == ";"]
                 del self.body[ends[-1] + 1 if ends else 0 :]
             self.blocks.append("skip")
+        elif not _safe_head(head):
+            self.blocks.append("skip")
         elif head.lower().startswith(_GROUPING_RULES):
             self.out.append(head + "{")
             self.blocks.append("rules")
@@ -103,8 +123,8 @@ class _StyleSheet:
             self.blocks.append("skip")
 
     def close_block(self) -> None:
+        self.prelude = []  # text before a "}" that no "{" followed is no rule
         if not self.blocks:
-            self.prelude = []
             return
         closed = self.blocks.pop()
         if closed == "declarations":
@@ -125,8 +145,50 @@ class _StyleSheet:
     def finish(self) -> str:
         while self.blocks:  # unclosed blocks end with the style sheet
             self.close_block()
-        # A selector may hold "<" (a[title="<"]); nothing inside a style element may look like a tag.
-        return "".join(self.out).replace("<", "")
+        return "".join(self.out)
+
+
+def _split_declarations(css: str) -> list[str]:
+    """A declaration list cut where CSS cuts it: at each ";" outside strings and (), [] and {} blocks."""
+    declarations: list[str] = []
+    current: list[str] = []
+    expected: list[str] = []  # closing brackets awaited, innermost last
+    for piece in _PIECE.findall(css):
+        if piece == ";" and not expected:
+            declarations.append("".join(current))
+            current = []
+            continue
+        if piece in _CLOSING:
+            expected.append(_CLOSING[piece])
+        elif expected and piece == expected[-1]:
+            expected.pop()
+        current.append(piece)
+    declarations.append("".join(current))
+    return declarations
+
+
+def _closed(css: str) -> bool:
+    """True when `css` ends where it began for a CSS parser: every string terminated, every bracket closed.
+
+    Only such pieces are kept, so that joined with ";" they split in a browser exactly as they did here:
+    an open "(" or an unterminated string would carry the parser past our ";" and "}" into what follows.
+    """
+    expected: list[str] = []
+    for piece in _PIECE.findall(css):
+        if piece[0] in "\"'":
+            if len(piece) < 2 or piece[-1] != piece[0]:
+                return False
+        elif piece in _CLOSING:
+            expected.append(_CLOSING[piece])
+        elif piece in (")", "]", "}") and (not expected or piece != expected.pop()):
+            return False
+    return not expected
+
+
+def _safe_head(head: str) -> bool:
+    """A selector or @media prelude: brackets balanced, and nothing that could load or run anything."""
+    lower = head.lower()
+    return _closed(head) and "url(" not in lower and not any(bad in lower for bad in CSS_FORBIDDEN)
 
 
 def _without_comments(css: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html as html_entities
 import re
 from dataclasses import dataclass
@@ -165,6 +166,11 @@ class _Filter:
         return None
 
     def attribute(self, tag: str, name: str, value: str) -> str | None:
+        if tag == "style" or ("<" in value and "<style" in value.lower()):
+            # `_filter_style_sheets` finds style elements by a bare "<style>": none may have attributes
+            # (`title` would also make an alternate style sheet), and no attribute value may hold one,
+            # whether or not the serialiser escapes "<" in attribute values.
+            return None
         if name == "style":
             return self.css.declarations(value) or None
         if name == "href":
@@ -181,8 +187,31 @@ def _absolute_or_nothing(url: str) -> str | None:
     return f"https:{url}" if url.startswith("//") else None
 
 
+# Must never be swallowed, whatever nh3 does.
+_CANCELLATION = (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError)
+
+
+def _is_rust_panic(error: BaseException) -> bool:
+    """A pyo3 PanicException (a BaseException); `pyo3_runtime` cannot be imported by name to catch it."""
+    return any(kind.__module__ == "pyo3_runtime" or kind.__name__ == "PanicException" for kind in type(error).__mro__)
+
+
+def _as_text(html: str, error: BaseException) -> SanitizedHtml:
+    # One line, no content (the exception message may quote the message): a mail must not leak into logs.
+    _log.warning("sanitising a %d-character HTML body failed (%s); showing it as text", len(html), type(error).__name__)
+    return SanitizedHtml(f'<pre style="white-space:pre-wrap">{html_entities.escape(html_to_text(html))}</pre>', 0)
+
+
+def _filter_style_sheets(cleaned: str, rules: _Filter) -> str:
+    return _STYLE_ELEMENT.sub(lambda match: f"<style>{rules.css.stylesheet(match.group(1))}</style>", cleaned)
+
+
 def sanitize_html(html: str, *, allow_remote: bool = False) -> SanitizedHtml:
-    """Allow-listed HTML for the reader; remote images and CSS URLs only with `allow_remote`."""
+    """Allow-listed HTML for the reader; remote images and CSS URLs only with `allow_remote`.
+
+    Never raises for bad input: if nh3 fails (an exception, or a Rust panic, which pyo3 raises as a
+    BaseException), the document's text is shown escaped instead.
+    """
     if not html:
         return SanitizedHtml("", 0)
     rules = _Filter(allow_remote)
@@ -198,9 +227,14 @@ def sanitize_html(html: str, *, allow_remote: bool = False) -> SanitizedHtml:
             link_rel="noopener noreferrer",
             strip_comments=True,
         )
-    except Exception:
-        _log.exception("sanitising a %d-character HTML body failed; showing it as text", len(html))
-        return SanitizedHtml(f"<pre>{html_entities.escape(html_to_text(html))}</pre>", 0)
+    except _CANCELLATION:
+        raise
+    except Exception as error:
+        return _as_text(html, error)
+    except BaseException as error:
+        if not _is_rust_panic(error):
+            raise
+        return _as_text(html, error)
     if "<style>" in cleaned:
-        cleaned = _STYLE_ELEMENT.sub(lambda m: f"<style>{rules.css.stylesheet(m.group(1))}</style>", cleaned)
+        cleaned = _filter_style_sheets(cleaned, rules)
     return SanitizedHtml(cleaned, rules.remote_blocked)

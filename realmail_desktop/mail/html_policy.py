@@ -79,6 +79,7 @@ CSS_FORBIDDEN = (
     "binding",
     "@import",
     "var(",
+    "attr(",
     "image-set(",
     "image(",
     "element(",

@@ -35,6 +35,7 @@ SUMMARY_COLUMNS = (
     " snippet, size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state"
 )
 _SUMMARY_FIELDS = tuple(name.strip() for name in SUMMARY_COLUMNS.split(","))
+_BOOL_FIELDS = tuple(name for name in _SUMMARY_FIELDS if name.startswith(("is_", "has_")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,8 @@ class SortOrder:
 def summary_from_row(row: tuple[object, ...]) -> MessageSummary:
     # Rows come from our own schema: skip validation, it is the hot path of every list page.
     values: dict[str, Any] = dict(zip(_SUMMARY_FIELDS, row, strict=True))
+    for name in _BOOL_FIELDS:  # SQLite hands back 0/1
+        values[name] = bool(values[name])
     return MessageSummary.model_construct(**values)
 
 

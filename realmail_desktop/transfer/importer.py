@@ -58,6 +58,7 @@ def _read_batch(items: Iterator[SourceItem], size: int) -> _Batch:
             envelope = read_envelope(item.raw, fallback_date=item.received_at)
             batch.messages.append(new_message(envelope, item.raw, item.flags))
     except OSError as exc:  # the archive became unreadable mid-way: keep what was read
+        _log.warning("import: reading stopped: %s", exc.strerror or exc)
         batch.problems.append(f"reading stopped: {exc.strerror or exc}")
         batch.exhausted = True
     if batch.items < size:
@@ -96,8 +97,6 @@ async def import_source(store: Store, bus: EventBus, source: MailSource, folder_
                 )
             imported += len(fresh)
             skipped += len(batch.problems)
-            for problem in batch.problems:
-                _log.warning("import %s: skipped %s", label, problem)
             problems.extend(batch.problems[: max(0, MAX_PROBLEMS_KEPT - len(problems))])
             done += batch.items
             bus.publish(TaskProgress(task_id, f"Importing {label}", done, max(total, done)))

@@ -39,7 +39,7 @@ class FolderNodeKind(StrEnum):
 class FolderItemRole(IntEnum):
     """Roles of FolderTreeModel."""
 
-    NodeKind = _USER_ROLE + 1  # FolderNodeKind
+    NodeKind = _USER_ROLE + 1  # FolderNodeKind (a plain str once it has crossed a QVariant: compare with ==)
     FolderId = _USER_ROLE + 2  # int | None (None for All Inboxes, accounts and synthetic parents)
     AccountId = _USER_ROLE + 3  # int | None (None for All Inboxes)
     Unread = _USER_ROLE + 4  # int

@@ -1,15 +1,13 @@
-"""Fixtures of the UI model tests: a real Store in tmp_path, its bus, and a generator of test mail."""
+"""Fixtures of the UI model tests: a deterministic mix of test mail and a fast way to store lots of it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from realmail_desktop.core.events import EventBus
-from realmail_desktop.store import FolderRole, NewAttachment, NewMessage, Store
+from realmail_desktop.store import NewAttachment, NewMessage, Store
 
 SENDERS = (
     ("Alice Smith", "alice@example.com"),
@@ -47,15 +45,9 @@ def sample_message(i: int, **overrides: Any) -> NewMessage:
 
 
 @pytest.fixture
-def bus() -> EventBus:
-    return EventBus()
-
-
-@pytest.fixture
-async def store(tmp_path: Path, bus: EventBus) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "mail.sqlite", bus)
-    yield store
-    await store.close()
+def sample() -> Callable[..., NewMessage]:
+    """`sample(i, **overrides)`: message number `i` of the deterministic test mix (what `fill` adds)."""
+    return sample_message
 
 
 @pytest.fixture
@@ -70,11 +62,3 @@ def fill(store: Store) -> Fill:
         return ids
 
     return fill
-
-
-@pytest.fixture
-async def local_folders(store: Store) -> dict[FolderRole, int]:
-    """A local account's standard folders by role."""
-    account, _ = await store.accounts.create_local()
-    folders = store.reader.folders(account.id)
-    return {folder.role: folder.id for folder in folders if folder.role is not None}

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, QLocale, QModelIndex, Qt, QTime
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from realmail_desktop.store import FolderRole, MessageQuery, SortKey, SortOrder, Store, StoreReader
+from realmail_desktop.store import Folder, FolderRole, MessageQuery, NewMessage, SortKey, SortOrder, Store, StoreReader
 from realmail_desktop.ui.models.message_list import MAX_CACHED_PAGES, REMAP_LIMIT, MessageListModel, format_list_date
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.roles import MessageColumn, MessageRole
-from tests.ui.conftest import Fill, sample_message
 
 pytestmark = pytest.mark.gui
 
 SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 SELECT_ONLY_ROW = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
 Display = Qt.ItemDataRole.DisplayRole
+Fill = Callable[..., Awaitable[list[int]]]
+FolderOf = Callable[[FolderRole], Folder]
+Sample = Callable[..., NewMessage]
 
 
 class CountingReader(StoreReader):
@@ -43,9 +46,9 @@ def listed_ids(model: MessageListModel) -> list[int | None]:
     return [model.message_id_at(row) for row in range(model.rowCount())]
 
 
-def python_order(ids: list[int], first: int, key: SortKey, descending: bool) -> list[int]:
-    """The list order computed in Python from the generated messages: (key, date, id)."""
-    messages = {mid: sample_message(first + n) for n, mid in enumerate(ids)}
+def python_order(sample: Sample, ids: list[int], key: SortKey, descending: bool) -> list[int]:
+    """The list order computed in Python from the generated messages 0…: (key, date, id)."""
+    messages = {mid: sample(n) for n, mid in enumerate(ids)}
     field = {SortKey.DATE: None, SortKey.SENDER: "sender_sort", SortKey.SUBJECT: "subject_sort"}[key]
 
     def sort_key(mid: int) -> tuple[str, int, int]:
@@ -63,9 +66,9 @@ def connect(model: MessageListModel, bus: Any) -> EventBridge:
 
 
 async def test_model_tester_passes_through_sorts_and_store_changes(
-    store: Store, bus: Any, local_folders: dict[FolderRole, int], fill: Fill, qtmodeltester: Any
+    store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtmodeltester: Any
 ) -> None:
-    inbox, archive = local_folders[FolderRole.INBOX], local_folders[FolderRole.ARCHIVE]
+    inbox, archive = folder_of(FolderRole.INBOX).id, folder_of(FolderRole.ARCHIVE).id
     ids = await fill(inbox, 300)
     model = MessageListModel(store.reader, page_size=32)
     model.set_query(MessageQuery((inbox,)))
@@ -85,9 +88,9 @@ async def test_model_tester_passes_through_sorts_and_store_changes(
 
 
 async def test_rows_across_page_boundaries_match_the_reader_and_the_cache_stays_bounded(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill
+    store: Store, folder_of: FolderOf, fill: Fill
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 5000)
     query = MessageQuery((inbox,))
     model = MessageListModel(store.reader, page_size=50)
@@ -103,10 +106,8 @@ async def test_rows_across_page_boundaries_match_the_reader_and_the_cache_stays_
     assert model.message_id_at(-1) is None
 
 
-async def test_data_reads_one_page_per_miss_and_nothing_else(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill
-) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+async def test_data_reads_one_page_per_miss_and_nothing_else(store: Store, folder_of: FolderOf, fill: Fill) -> None:
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 1000)
     reader = CountingReader(store)
     model = MessageListModel(reader, page_size=100)
@@ -126,9 +127,14 @@ async def test_data_reads_one_page_per_miss_and_nothing_else(
 @pytest.mark.parametrize("column", [MessageColumn.SENDER, MessageColumn.SUBJECT, MessageColumn.DATE])
 @pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
 async def test_sort_matches_python_order(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill, column: MessageColumn, order: Qt.SortOrder
+    store: Store,
+    folder_of: FolderOf,
+    sample: Sample,
+    fill: Fill,
+    column: MessageColumn,
+    order: Qt.SortOrder,
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     ids = await fill(inbox, 600)
     model = MessageListModel(store.reader, page_size=64)
     model.set_query(MessageQuery((inbox,)))
@@ -139,13 +145,13 @@ async def test_sort_matches_python_order(
     key = {MessageColumn.SENDER: SortKey.SENDER, MessageColumn.SUBJECT: SortKey.SUBJECT}.get(column, SortKey.DATE)
     descending = order == Qt.SortOrder.DescendingOrder
     assert model.order == SortOrder(key, descending)
-    assert listed_ids(model) == python_order(ids, 0, key, descending)
+    assert listed_ids(model) == python_order(sample, ids, key, descending)
 
 
 async def test_star_and_attachment_columns_do_not_sort(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 50)
     model = MessageListModel(store.reader)
     model.set_query(MessageQuery((inbox,)))
@@ -160,9 +166,9 @@ async def test_star_and_attachment_columns_do_not_sort(
 
 
 async def test_sorting_keeps_the_selected_message_selected(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 1000)
     model = MessageListModel(store.reader, page_size=50)
     model.set_query(MessageQuery((inbox,)))
@@ -180,9 +186,9 @@ async def test_sorting_keeps_the_selected_message_selected(
 
 
 async def test_sorting_with_a_big_selection_drops_it_and_says_reloaded(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 500)
     model = MessageListModel(store.reader, page_size=50)
     model.set_query(MessageQuery((inbox,)))
@@ -190,7 +196,7 @@ async def test_sorting_with_a_big_selection_drops_it_and_says_reloaded(
     for row in range(0, 4 * (REMAP_LIMIT + 1), 4):
         selection.select(model.index(row, 0), SELECT_ROW)
 
-    with qtbot.waitSignal(model.reloaded):
+    with qtbot.waitSignal(model.reloaded, timeout=0):
         model.sort(MessageColumn.SUBJECT, Qt.SortOrder.AscendingOrder)
 
     assert not selection.hasSelection()
@@ -198,9 +204,9 @@ async def test_sorting_with_a_big_selection_drops_it_and_says_reloaded(
 
 
 async def test_set_seen_repaints_exactly_that_row(
-    store: Store, bus: Any, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 300)
     model = MessageListModel(store.reader, page_size=100)
     model.set_query(MessageQuery((inbox,)))
@@ -215,7 +221,7 @@ async def test_set_seen_repaints_exactly_that_row(
     with (
         qtbot.assertNotEmitted(model.modelReset),
         qtbot.assertNotEmitted(model.layoutChanged),
-        qtbot.waitSignal(model.dataChanged),
+        qtbot.waitSignal(model.dataChanged, timeout=0),
     ):
         await store.messages.set_seen([message_id], True)
 
@@ -226,9 +232,9 @@ async def test_set_seen_repaints_exactly_that_row(
 
 
 async def test_a_flag_change_outside_the_cached_pages_emits_nothing(
-    store: Store, bus: Any, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 300)
     query = MessageQuery((inbox,))
     model = MessageListModel(store.reader, page_size=50)
@@ -248,10 +254,10 @@ async def test_a_flag_change_outside_the_cached_pages_emits_nothing(
 
 
 async def test_row_count_follows_add_move_and_delete(
-    store: Store, bus: Any, local_folders: dict[FolderRole, int], fill: Fill, qtmodeltester: Any
+    store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtmodeltester: Any
 ) -> None:
-    inbox, archive = local_folders[FolderRole.INBOX], local_folders[FolderRole.ARCHIVE]
-    trash = local_folders[FolderRole.TRASH]
+    inbox, archive = folder_of(FolderRole.INBOX).id, folder_of(FolderRole.ARCHIVE).id
+    trash = folder_of(FolderRole.TRASH).id
     ids = await fill(inbox, 40)
     model = MessageListModel(store.reader, page_size=16)
     model.set_query(MessageQuery((inbox,)))
@@ -274,9 +280,9 @@ async def test_row_count_follows_add_move_and_delete(
 
 
 async def test_new_mail_keeps_the_selection_and_deleting_it_says_reloaded(
-    store: Store, bus: Any, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, bus: Any, folder_of: FolderOf, sample: Sample, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 200)
     model = MessageListModel(store.reader, page_size=50)
     model.set_query(MessageQuery((inbox,)))
@@ -286,44 +292,74 @@ async def test_new_mail_keeps_the_selection_and_deleting_it_says_reloaded(
     selected = model.message_id_at(10)
     assert selected is not None
 
-    newest = sample_message(1000, date=2_000_000_000)
+    newest = sample(1000, date=2_000_000_000)
     with qtbot.assertNotEmitted(model.reloaded), qtbot.assertNotEmitted(model.modelReset):
         await store.messages.add(inbox, [newest, newest.model_copy(update={"message_id": "<other@x>"})])
     assert selection.currentIndex().row() == 12
     assert model.message_id_at(12) == selected
     assert [index.row() for index in selection.selectedRows()] == [12]
 
-    with qtbot.waitSignal(model.reloaded):
+    with qtbot.waitSignal(model.reloaded, timeout=0):
         await store.messages.delete([selected])
     assert not selection.currentIndex().isValid()
     assert model.rowCount() == 201
     assert model.row_of(selected) is None
 
 
+async def test_the_selection_survives_store_changes_when_its_page_is_not_cached(
+    store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtbot: Any
+) -> None:
+    inbox = folder_of(FolderRole.INBOX).id
+    await fill(inbox, 3000)
+    model = MessageListModel(store.reader, page_size=50)
+    model.set_query(MessageQuery((inbox,)))
+    connect(model, bus)
+    selection = QItemSelectionModel(model)
+    selection.setCurrentIndex(model.index(5, 0), SELECT_ONLY_ROW)
+    selected = model.message_id_at(5)
+
+    def still_selected() -> None:
+        assert model.message_id_at(selection.currentIndex().row()) == selected
+        assert len(selection.selectedRows()) == 1
+
+    with qtbot.assertNotEmitted(model.reloaded):
+        model.sort(MessageColumn.SENDER, Qt.SortOrder.AscendingOrder)  # the cache starts empty again
+        await fill(inbox, 1, first=3000)
+        still_selected()
+
+        selection.setCurrentIndex(model.index(2000, 0), SELECT_ONLY_ROW)
+        selected = model.message_id_at(2000)
+        for row in range(0, 3000, 50):  # evict the selected row's page
+            if row // 50 != 2000 // 50:
+                model.message_id_at(row)
+        assert model.cached_pages == MAX_CACHED_PAGES
+        await fill(inbox, 1, first=3001)
+        still_selected()
+    assert model.rowCount() == 3002
+
+
 async def test_all_inboxes_lists_both_accounts_in_one_order(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill
+    store: Store, folder_of: FolderOf, sample: Sample, fill: Fill
 ) -> None:
     other, _ = await store.accounts.create_local("Second")
     other_inbox = store.reader.folder_by_role(other.id, FolderRole.INBOX)
     assert other_inbox is not None
-    first = await fill(local_folders[FolderRole.INBOX], 30)
+    first = await fill(folder_of(FolderRole.INBOX).id, 30)
     second = await fill(other_inbox.id, 30, first=30)
     model = MessageListModel(store.reader, page_size=7)
     model.set_query(MessageQuery(store.reader.inbox_ids()))
 
     assert model.rowCount() == 60
     all_ids = first + second
-    assert listed_ids(model) == python_order(all_ids, 0, SortKey.DATE, descending=True)
+    assert listed_ids(model) == python_order(sample, all_ids, SortKey.DATE, descending=True)
 
 
-async def test_set_query_resets_only_for_a_new_query(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
-) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+async def test_set_query_resets_only_for_a_new_query(store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any) -> None:
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 10)
     model = MessageListModel(store.reader)
     assert (model.query, model.rowCount()) == (None, 0)
-    with qtbot.waitSignal(model.modelReset), qtbot.waitSignal(model.reloaded):
+    with qtbot.waitSignal(model.modelReset, timeout=0), qtbot.waitSignal(model.reloaded, timeout=0):
         model.set_query(MessageQuery((inbox,)))
     assert model.rowCount() == 10
     with qtbot.assertNotEmitted(model.modelReset):
@@ -333,11 +369,11 @@ async def test_set_query_resets_only_for_a_new_query(
 
 
 async def test_cells_show_sender_subject_date_and_marks(
-    store: Store, local_folders: dict[FolderRole, int], qtbot: Any
+    store: Store, folder_of: FolderOf, sample: Sample, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
-    named = sample_message(0, sender_name="Ann Lee", sender_address="ann@x.org", subject="", is_flagged=True)
-    bare = sample_message(1, sender_name="", sender_address="bob@x.org", subject="Hi", date=named.date - 60)
+    inbox = folder_of(FolderRole.INBOX).id
+    named = sample(0, sender_name="Ann Lee", sender_address="ann@x.org", subject="", is_flagged=True)
+    bare = sample(1, sender_name="", sender_address="bob@x.org", subject="Hi", date=named.date - 60)
     await store.messages.add(inbox, [named, bare])
     model = MessageListModel(store.reader)
     model.set_query(MessageQuery((inbox,)))
@@ -354,9 +390,17 @@ async def test_cells_show_sender_subject_date_and_marks(
     assert (cell(0, MessageColumn.SUBJECT), cell(1, MessageColumn.SUBJECT)) == ("(no subject)", "Hi")
     assert cell(0, MessageColumn.DATE) == format_list_date(named.date)
     assert str(QDateTime.fromSecsSinceEpoch(named.date).date().year()) in cell(0, MessageColumn.DATE, tip)
-    if model.data(model.index(0, MessageColumn.STAR), Qt.ItemDataRole.DecorationRole) is None:
-        assert (cell(0, MessageColumn.STAR), cell(1, MessageColumn.STAR)) == ("★", "☆")
-        assert (cell(0, MessageColumn.ATTACHMENT), cell(1, MessageColumn.ATTACHMENT)) == ("📎", None)
+    icon = Qt.ItemDataRole.DecorationRole
+    # The marks are icons (the bundled SVGs offscreen), never text: fonts without the glyphs draw boxes.
+    for row in (0, 1):
+        assert cell(row, MessageColumn.STAR) is None and cell(row, MessageColumn.ATTACHMENT) is None
+        star = cell(row, MessageColumn.STAR, icon)
+        assert isinstance(star, QIcon) and not star.isNull()
+    assert cell(0, MessageColumn.STAR, icon).cacheKey() != cell(1, MessageColumn.STAR, icon).cacheKey()
+    paperclip = cell(0, MessageColumn.ATTACHMENT, icon)
+    assert isinstance(paperclip, QIcon) and not paperclip.isNull()
+    assert cell(1, MessageColumn.ATTACHMENT, icon) is None  # bare has no attachment
+    assert (cell(0, MessageColumn.STAR, tip), cell(1, MessageColumn.STAR, tip)) == ("Starred", None)
     assert cell(0, MessageColumn.SENDER, MessageRole.Sender) == "Ann Lee"
     assert cell(0, MessageColumn.DATE, MessageRole.Subject) == ""
     assert cell(0, MessageColumn.DATE, MessageRole.Date) == named.date
@@ -372,6 +416,9 @@ async def test_cells_show_sender_subject_date_and_marks(
     assert headers == ["", "", "From", "Subject", "Date"]
     tips = [model.headerData(c, Qt.Orientation.Horizontal, tip) for c in MessageColumn]
     assert tips[:2] == ["Starred", "Attachment"]
+    header_icons = [model.headerData(c, Qt.Orientation.Horizontal, icon) for c in MessageColumn]
+    assert all(isinstance(i, QIcon) and not i.isNull() for i in header_icons[:2])
+    assert header_icons[2:] == [None, None, None]
     flags = model.flags(model.index(0, 0))
     assert flags & Qt.ItemFlag.ItemIsSelectable and flags & Qt.ItemFlag.ItemIsEnabled
     assert flags & Qt.ItemFlag.ItemIsDragEnabled
@@ -401,9 +448,9 @@ def test_dates_read_like_a_mail_client() -> None:
 
 
 async def test_a_table_view_reads_only_the_pages_it_paints(
-    store: Store, local_folders: dict[FolderRole, int], fill: Fill, qtbot: Any
+    store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = local_folders[FolderRole.INBOX]
+    inbox = folder_of(FolderRole.INBOX).id
     await fill(inbox, 5000)
     reader = CountingReader(store)
     model = MessageListModel(reader, page_size=200)

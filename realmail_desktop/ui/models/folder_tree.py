@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QIcon
 
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store import Account, Folder, FolderRole, MessageQuery, StoreReader
-from realmail_desktop.ui.models._icons import theme_icon
+from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind
 
 ALL_INBOXES = "All Inboxes"
@@ -31,15 +31,16 @@ _ROLE_ORDER = {
         )
     )
 }
-_ROLE_ICONS: dict[FolderRole | None, tuple[str, ...]] = {
-    FolderRole.INBOX: ("mail-folder-inbox", "mail-inbox"),
-    FolderRole.DRAFTS: ("mail-folder-drafts", "document-edit"),
-    FolderRole.SENT: ("mail-folder-sent", "mail-folder-outbox", "mail-send"),
-    FolderRole.ARCHIVE: ("mail-folder-archive", "folder-archive"),
-    FolderRole.ALL: ("mail-folder-all", "folder-mail"),
-    FolderRole.JUNK: ("mail-folder-junk", "mail-mark-junk"),
-    FolderRole.TRASH: ("user-trash",),
-    None: (),
+# Icon names of realmail_desktop.ui.icons; a folder without a role (and a synthetic parent) is a plain folder.
+_ROLE_ICONS: dict[FolderRole | None, str] = {
+    FolderRole.INBOX: "inbox",
+    FolderRole.DRAFTS: "drafts",
+    FolderRole.SENT: "send",
+    FolderRole.ARCHIVE: "archive",
+    FolderRole.ALL: "all-mail",
+    FolderRole.JUNK: "junk",
+    FolderRole.TRASH: "trash",
+    None: "folder",
 }
 
 _ROOT = QModelIndex()
@@ -63,9 +64,9 @@ class _Node:
 
 
 def _sibling_order(node: _Node) -> tuple[int, int, int, str, str]:
-    role = node.folder.role if node.folder is not None else None
-    if role is not None and node.folder is not None:
-        return (0, _ROLE_ORDER[role], node.folder.position, "", "")
+    folder = node.folder
+    if folder is not None and folder.role is not None:
+        return (0, _ROLE_ORDER[folder.role], folder.position, "", "")
     return (1, 0, 0, node.name.casefold(), node.name)
 
 
@@ -88,8 +89,9 @@ class FolderTreeModel(QAbstractItemModel):
         self._reader = reader
         self._bold = QFont()
         self._bold.setBold(True)
-        self._icons = {role: theme_icon(*names, "folder") for role, names in _ROLE_ICONS.items()}
-        self._account_icon = theme_icon("folder-remote", "folder")
+        self._icons = {role: app_icon(name) for role, name in _ROLE_ICONS.items()}
+        self._all_inboxes_icon = app_icon("all-inboxes")
+        self._account_icon = app_icon("account")
         self._root = _Node(FolderNodeKind.ACCOUNT, "", None, 0)
         self._nodes: list[_Node] = []
         self._by_folder: dict[int, _Node] = {}
@@ -245,7 +247,7 @@ class FolderTreeModel(QAbstractItemModel):
 
     def _icon(self, node: _Node) -> QIcon:
         if node.kind is FolderNodeKind.ALL_INBOXES:
-            return self._icons[FolderRole.INBOX]
+            return self._all_inboxes_icon
         if node.kind is FolderNodeKind.ACCOUNT:
             return self._account_icon
         return self._icons[node.folder.role if node.folder is not None else None]

@@ -23,7 +23,7 @@ from PySide6.QtGui import QFont, QIcon
 
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store import MessageQuery, MessageSummary, SortKey, SortOrder, StoreReader
-from realmail_desktop.ui.models._icons import theme_icon
+from realmail_desktop.ui.icons import app_icon, faded_icon
 from realmail_desktop.ui.roles import MessageColumn, MessageRole
 
 SORT_KEYS: dict[MessageColumn, SortKey] = {
@@ -34,14 +34,14 @@ SORT_KEYS: dict[MessageColumn, SortKey] = {
 SORT_COLUMNS: dict[SortKey, MessageColumn] = {key: column for column, key in SORT_KEYS.items()}
 
 MAX_CACHED_PAGES = 40
-# Carrying a persistent index over costs one `row_of` count query; the selection and current index are a
-# handful of rows. Past this many rows (a big multi-selection) the model drops them all and says `reloaded`.
-REMAP_LIMIT = 32
+# Carrying a persistent index over costs one `row_of` count query (~5 ms at 100k rows, ~35 ms at 1M); the
+# selection and current index are a handful of rows. Past this many rows (a big multi-selection) the model
+# drops them all and says `reloaded`.
+REMAP_LIMIT = 16
 
 _HEADERS = ("", "", "From", "Subject", "Date")
 _HEADER_TIPS = ("Starred", "Attachment", None, None, None)
 _NO_SUBJECT = "(no subject)"
-_STAR, _NO_STAR, _PAPERCLIP = "★", "☆", "📎"
 _CENTERED = int(Qt.AlignmentFlag.AlignCenter)
 _COLUMNS = len(MessageColumn)
 _ROOT = QModelIndex()
@@ -128,16 +128,17 @@ class MessageListModel(QAbstractTableModel):
         self._order = SortOrder()
         self._count = 0
         self._pages: OrderedDict[int, list[MessageSummary]] = OrderedDict()
+        # Which message stands at each persistent row whose page is not cached (after a re-sort, or once
+        # its page was evicted): a store change must know them without reading the changed store.
+        self._persistent_ids: dict[int, int] = {}
         self._locale = QLocale()
         self._bold = QFont()
         self._bold.setBold(True)
-        star_icon = theme_icon("starred", "emblem-favorite")
-        attachment_icon = theme_icon(QIcon.ThemeIcon.MailAttachment, "mail-attachment")
-        # Without an icon theme (offscreen, bare Windows) the marks are text; with one, only icons.
-        self._star_icon = None if star_icon.isNull() else star_icon
-        self._attachment_icon = None if attachment_icon.isNull() else attachment_icon
-        self._star_texts = (None, None) if self._star_icon else (_NO_STAR, _STAR)
-        self._attachment_text = None if self._attachment_icon else _PAPERCLIP
+        # The marks are icons, never text glyphs (fonts without them draw boxes). Unstarred rows show a faint
+        # outline: the column still reads as the star column, and starred rows stand out.
+        self._star_icons = (faded_icon("star-outline"), app_icon("star"))
+        self._header_icons = (app_icon("star-outline"), app_icon("paperclip"))
+        self._attachment_icon = app_icon("paperclip")
         self._cells: dict[int, Callable[[MessageSummary, int], Any]] = {
             _DISPLAY: self._display,
             _DECORATION: self._decoration,
@@ -173,6 +174,7 @@ class MessageListModel(QAbstractTableModel):
         """Re-read everything (a model reset; the selection is dropped and `reloaded` emitted)."""
         self.beginResetModel()
         self._pages.clear()
+        self._persistent_ids.clear()
         self._count = self._reader.count(self._query) if self._query is not None else 0
         self.endResetModel()
         self.reloaded.emit()
@@ -211,13 +213,26 @@ class MessageListModel(QAbstractTableModel):
         page = self._reader.page(self._query, self._order, number * size, size, self._count)
         self._pages[number] = page
         if len(self._pages) > MAX_CACHED_PAGES:
-            self._pages.popitem(last=False)
+            self._forget_page(*self._pages.popitem(last=False))
         return page
 
-    def _cached_summary(self, row: int) -> MessageSummary | None:
+    def _forget_page(self, number: int, page: list[MessageSummary]) -> None:
+        first = number * self._page_size
+        for index in self.persistentIndexList():
+            if 0 <= index.row() - first < len(page):
+                self._persistent_ids[index.row()] = page[index.row() - first].id
+
+    def _id_at(self, row: int, *, may_read: bool) -> int | None:
+        """The message at `row` as far as the model knows; without `may_read`, from memory only (after
+        a store change a read would answer for the new list, not the one the row belongs to)."""
         number, offset = divmod(row, self._page_size)
         page = self._pages.get(number)
-        return page[offset] if page is not None and 0 <= offset < len(page) else None
+        if page is not None and 0 <= offset < len(page):
+            return page[offset].id
+        if row in self._persistent_ids:
+            return self._persistent_ids[row]
+        summary = self.summary_at(row) if may_read else None
+        return summary.id if summary is not None else None
 
     # --- Qt model interface -----------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
@@ -244,7 +259,7 @@ class MessageListModel(QAbstractTableModel):
         if role == _TOOLTIP:
             return _HEADER_TIPS[section]
         if role == _DECORATION:
-            return (self._star_icon, self._attachment_icon)[section] if section <= MessageColumn.ATTACHMENT else None
+            return self._header_icons[section] if section <= MessageColumn.ATTACHMENT else None
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY) -> Any:
@@ -268,15 +283,11 @@ class MessageListModel(QAbstractTableModel):
             return summary.subject or _NO_SUBJECT
         if column == MessageColumn.DATE:
             return format_list_date(summary.date, locale=self._locale)
-        if column == MessageColumn.STAR:
-            return self._star_texts[summary.is_flagged]
-        if column == MessageColumn.ATTACHMENT and summary.has_attachments:
-            return self._attachment_text
         return None
 
     def _decoration(self, summary: MessageSummary, column: int) -> QIcon | None:
-        if column == MessageColumn.STAR and summary.is_flagged:
-            return self._star_icon
+        if column == MessageColumn.STAR:
+            return self._star_icons[bool(summary.is_flagged)]
         if column == MessageColumn.ATTACHMENT and summary.has_attachments:
             return self._attachment_icon
         return None
@@ -365,10 +376,9 @@ class MessageListModel(QAbstractTableModel):
         ids: dict[int, int] = {}
         if len(old_rows) <= REMAP_LIMIT:
             for old_row in old_rows:
-                # After a store change only the cache still tells which message stood at a row.
-                summary = self._cached_summary(old_row) if store_changed else self.summary_at(old_row)
-                if summary is not None:
-                    ids[old_row] = summary.id
+                message_id = self._id_at(old_row, may_read=not store_changed)
+                if message_id is not None:
+                    ids[old_row] = message_id
         self._order = order
         self._pages.clear()
         self._count = self._reader.count(self._query)
@@ -384,6 +394,11 @@ class MessageListModel(QAbstractTableModel):
             else:
                 targets.append(QModelIndex())
         self.changePersistentIndexList(persistent, targets)
+        self._persistent_ids = {
+            target.row(): ids[index.row()]
+            for index, target in zip(persistent, targets, strict=True)
+            if target.isValid()
+        }
         _hinted(self.layoutChanged).emit([], _VERTICAL_SORT)
         if not all(target.isValid() for target in targets):
             self.reloaded.emit()

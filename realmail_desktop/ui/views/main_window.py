@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QSplitter, QTreeView
 
@@ -15,12 +15,14 @@ from realmail_desktop.store import MessageSummary, Store
 from realmail_desktop.transfer import MailTransfer
 from realmail_desktop.ui.dialogs.error_dialog import show_bug, show_known_error
 from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog, folder_choices
+from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.models.folder_tree import FolderTreeModel
 from realmail_desktop.ui.models.message_list import MessageListModel
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind, MessageColumn
 from realmail_desktop.ui.views.folder_commands import FolderCommands
+from realmail_desktop.ui.views.icon_delegate import IconDelegate
 from realmail_desktop.ui.views.message_list_view import MessageListView
 from realmail_desktop.ui.views.message_reader import MessageReader
 from realmail_desktop.ui.views.reader_window import ReaderWindow
@@ -36,7 +38,12 @@ _FolderKey = tuple[FolderNodeKind | None, int | None, int | None]
 
 class MainWindow(QMainWindow):
     """The window people live in. It starts every write through `ops` and redraws from the store's Changes
-    (via `bridge.storeChanged`); it never writes SQL and never waits on the store."""
+    (via `bridge.storeChanged`); it never writes SQL and never waits on the store.
+
+    Signals: closed() — the person closed the window (File → Quit or the title bar).
+    """
+
+    closed = Signal()
 
     def __init__(self, store: Store, transfer: MailTransfer, bridge: EventBridge, ops: Ops) -> None:
         super().__init__()
@@ -44,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self._store = store
         self._ops = ops
+        self._bridge = bridge  # keep it alive as long as the window that listens to it
         self._selected_ids: list[int] = []
         self._current_id: int | None = None
         self._folder_key: _FolderKey = (None, None, None)
@@ -57,6 +65,7 @@ class MainWindow(QMainWindow):
         self.folder_view.setUniformRowHeights(True)
         self.folder_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.folder_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.folder_view.setItemDelegate(IconDelegate(self.folder_view))
         self.folder_view.expandAll()
 
         self.message_model = MessageListModel(store.reader, parent=self)
@@ -226,6 +235,7 @@ class MainWindow(QMainWindow):
         a.toggle_read.setText("Mark as &Read" if any_unread else "Mark as &Unread")
         any_unstarred = not summaries or any(not s.is_flagged for s in summaries)
         a.toggle_star.setText("&Star" if any_unstarred else "Remove &Star")
+        a.toggle_star.setIcon(app_icon("star-outline" if any_unstarred else "star"))
 
     def _update_sort_actions(self) -> None:
         column = self.message_list.horizontalHeader().sortIndicatorSection()
@@ -315,12 +325,14 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setInformativeText("A fast, private e-mail client for the desktop. Your mail stays on this computer.")
+        box.setIconPixmap(app_icon("realmail").pixmap(64, 64))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Orderly shutdown (draining ops, closing the store) is app/'s job once the window is gone.
+        # Orderly shutdown (draining ops, closing the store) is app/'s job once `closed` has fired.
         for window in self.reader_windows():
             window.close()
         event.accept()
+        self.closed.emit()

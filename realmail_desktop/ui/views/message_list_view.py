@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from realmail_desktop.ui.models.message_list import MessageListModel
 from realmail_desktop.ui.roles import MessageColumn
+from realmail_desktop.ui.views.icon_delegate import IconDelegate
 
 # Columns the store has a sort index for; the others (star, paper clip) are not sortable.
 SORTABLE_COLUMNS = frozenset({MessageColumn.DATE, MessageColumn.SENDER, MessageColumn.SUBJECT})
@@ -49,9 +50,12 @@ class MessageListView(QTableView):
         columns.setSectionsMovable(True)
         columns.setStretchLastSection(False)
         narrow = self.fontMetrics().height() + 14
+        # Only the icon columns get the Python delegate: the text columns keep Qt's, for painting speed.
+        self._icon_delegate = IconDelegate(self, icon_only=True)
         for column in (MessageColumn.STAR, MessageColumn.ATTACHMENT):
             columns.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             columns.resizeSection(column, narrow)
+            self.setItemDelegateForColumn(column, self._icon_delegate)
         columns.setSectionResizeMode(MessageColumn.SENDER, QHeaderView.ResizeMode.Interactive)
         columns.resizeSection(MessageColumn.SENDER, self.fontMetrics().horizontalAdvance("M") * 16)
         columns.setSectionResizeMode(MessageColumn.SUBJECT, QHeaderView.ResizeMode.Stretch)

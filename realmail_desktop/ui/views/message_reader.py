@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from realmail_desktop.mail import AttachmentInfo, ParsedMessage, inline_parts, parse_message, sanitize_html
 from realmail_desktop.store import MessageSummary, Store
+from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.views.mail_browser import MailBrowser, plain_text_html
 
@@ -305,7 +305,7 @@ class MessageReader(QWidget):
 
     def _show_attachments(self, attachments: tuple[AttachmentInfo, ...]) -> None:
         self._attachments.clear()
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        icon = app_icon("paperclip")
         for attachment in attachments:
             if attachment.inline and attachment.content_id:
                 continue  # an image the body shows in place

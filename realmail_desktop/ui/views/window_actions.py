@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStyle, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
+from realmail_desktop.ui.icons import app_icon, theme_icon
 from realmail_desktop.ui.roles import MessageColumn
-
-_SP = QStyle.StandardPixmap
 
 
 class WindowActions:
@@ -21,24 +20,24 @@ class WindowActions:
 
     def __init__(self, window: QMainWindow, message_list: QWidget) -> None:
         self._window = window
-        self.import_mail = self._make("&Import mail…", "Ctrl+I", "document-import", _SP.SP_DialogOpenButton)
-        self.export_folder = self._make("&Export folder…", "Ctrl+E", "document-export", _SP.SP_DialogSaveButton)
-        self.quit = self._make("&Quit", "Ctrl+Q", "application-exit", None)
+        self.import_mail = self._make("&Import mail…", "Ctrl+I", app_icon("import"))
+        self.export_folder = self._make("&Export folder…", "Ctrl+E", app_icon("export"))
+        self.quit = self._make("&Quit", "Ctrl+Q", theme_icon("application-exit"))
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.toggle_read = self._make("Mark as &Read", "M", "mail-mark-read", None)
-        self.toggle_star = self._make("&Star", "S", "mail-mark-important", None)
-        self.delete = self._make("&Delete", QKeySequence.StandardKey.Delete, "edit-delete", _SP.SP_TrashIcon)
-        self.move_to = self._make("&Move to…", "Ctrl+Shift+M", "mail-move", _SP.SP_ArrowForward)
-        self.open_window = self._make("&Open in window", "Return", "window-new", None)
+        self.toggle_read = self._make("Mark as &Read", "M", app_icon("mark-read"))
+        self.toggle_star = self._make("&Star", "S", app_icon("star-outline"))
+        self.delete = self._make("&Delete", QKeySequence.StandardKey.Delete, app_icon("delete"))
+        self.move_to = self._make("&Move to…", "Ctrl+Shift+M", app_icon("move"))
+        self.open_window = self._make("&Open in window", "Return", theme_icon("window-new"))
         self.open_window.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
         for action in (self.delete, self.open_window):
             # Not on the window: an action's shortcut context is matched against every widget it is on.
             self._window.removeAction(action)
             message_list.addAction(action)
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.new_folder = self._make("&New folder…", None, "folder-new", _SP.SP_FileDialogNewFolder)
-        self.rename_folder = self._make("&Rename…", "F2", None, None)
-        self.delete_folder = self._make("&Delete…", None, None, None)
+        self.new_folder = self._make("&New folder…", None, app_icon("folder-new"))
+        self.rename_folder = self._make("&Rename…", "F2")
+        self.delete_folder = self._make("&Delete…", None)
         self.sort_group = QActionGroup(window)
         self.sort_group.setExclusive(True)
         self.sort_by: dict[MessageColumn, QAction] = {}
@@ -47,12 +46,12 @@ class WindowActions:
             (MessageColumn.SENDER, "Sort by S&ender"),
             (MessageColumn.SUBJECT, "Sort by Su&bject"),
         ):
-            action = self._make(text, None, None, None)
+            action = self._make(text, None)
             action.setCheckable(True)
             action.setData(int(column))
             self.sort_group.addAction(action)
             self.sort_by[column] = action
-        self.about = self._make("&About RealMail", None, "help-about", None)
+        self.about = self._make("&About RealMail", None, theme_icon("help-about"))
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
 
     @property
@@ -93,16 +92,12 @@ class WindowActions:
         self,
         text: str,
         shortcut: str | QKeySequence.StandardKey | None,
-        theme_icon: str | None,
-        fallback: QStyle.StandardPixmap | None,
+        icon: QIcon | None = None,
     ) -> QAction:
         action = QAction(text, self._window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        icon = QIcon.fromTheme(theme_icon) if theme_icon else QIcon()
-        if icon.isNull() and fallback is not None:
-            icon = self._window.style().standardIcon(fallback)
-        if not icon.isNull():
+        if icon is not None and not icon.isNull():
             action.setIcon(icon)
         # Plain-text tool tips: Qt derives them from the text, keeping the & mnemonic and dropping the key.
         tip = text.replace("&", "")

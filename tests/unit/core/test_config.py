@@ -30,3 +30,8 @@ def test_default_profile_is_the_platform_data_dir(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("REALMAIL_PROFILE_DIR", raising=False)
     root = ProfilePaths.resolve(None, Settings()).root
     assert root.name == "RealMail"
+
+
+def test_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REALMAIL_PROFILE_DIR", "")
+    assert Settings().profile_dir is None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 
+import nh3
 import pytest
 
 from realmail_desktop.mail.html import html_to_text, sanitize_html
@@ -67,6 +70,9 @@ def _clean(html: str, **options: bool) -> str:
         '<p style="width:expression(alert(1))">x</p>',
         '<div style="behavior:url(x.htc);-moz-binding:url(x.xml)">x</div>',
         '<body onload="alert(1)">x</body>',
+        '<a href="vbscript:msgbox(1)">x</a><a href=" java&#x0A;script:alert(1)">y</a>',
+        '<img src="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">',
+        '<p style="background:url(javascript:alert(1))">x</p>',
     ],
 )
 def test_sanitizer_removes_active_content(attack: str) -> None:
@@ -89,8 +95,182 @@ def test_sanitizer_removes_active_content(attack: str) -> None:
         "behavior",
         "binding",
         "data:text",
+        "vbscript",
     ):
         assert needle not in cleaned
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img srcset="https://evil.example/a.png 1x, https://evil.example/b.png 2x" src="cid:x">',
+        '<picture><source srcset="https://evil.example/a.png"><img src="cid:x"></picture>',
+        '<table background="https://evil.example/t.png"><tr><td background=" HTTP://evil.example/c">x</td></tr></table>',
+        '<div background="//evil.example/d.png">x</div><body background="https://evil.example/b.png">y</body>',
+        '<p style="list-style:url(https://evil.example/l.png);cursor:url(https://evil.example/c.cur)">x</p>',
+        '<p style="background-image:-webkit-image-set(&quot;https://evil.example/x.png&quot; 1x)">x</p>',
+        '<p style="background:u\\72l(https://evil.example/x.png)">x</p>',
+        '<p style="background:attr(data-u url)" data-u="https://evil.example/x.png">x</p>',
+        "<style>@import 'https://evil.example/a.css'; @IMPORT url(https://evil.example/b.css);</style>",
+        "<style>@font-face{src:url(https://evil.example/f.woff)} p{background:url(//evil.example/p.png)}</style>",
+        '<link rel="stylesheet" href="https://evil.example/s.css"><base href="https://evil.example/">',
+        '<video poster="https://evil.example/v.png"></video><audio src="https://evil.example/a.mp3"></audio>',
+    ],
+)
+def test_no_remote_url_survives_without_allow_remote(html: str) -> None:
+    assert "evil.example" not in _clean(html)
+
+
+def test_rust_panic_in_nh3_falls_back_to_escaped_text(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic; not importable by name
+        pass
+
+    PanicException.__module__ = "pyo3_runtime"
+
+    def panic(*_args: object, **_kwargs: object) -> str:
+        raise PanicException("rust panicked on <secret body>")
+
+    monkeypatch.setattr(nh3, "clean", panic)
+    html = (
+        '<p onclick="x()">Hi &amp; <b>bye</b> &lt;img src=https://evil.example/a&gt;</p>'
+        "<script>alert(1)</script><img src=https://evil.example/b><style>p{color:red}</style>"
+    )
+    with caplog.at_level(logging.WARNING):
+        result = sanitize_html(html)
+    assert result.remote_blocked == 0
+    assert result.html.startswith('<pre style="white-space:pre-wrap">') and result.html.endswith("</pre>")
+    body = result.html.removeprefix('<pre style="white-space:pre-wrap">').removesuffix("</pre>")
+    assert body == "Hi &amp; bye &lt;img src=https://evil.example/a&gt;"
+    assert "<" not in body and ">" not in body  # no tag of the input survives, not even as markup
+    assert "onclick" not in result.html and "alert" not in result.html and "color:red" not in result.html
+    assert len(caplog.records) == 1
+    logged = caplog.records[0].getMessage()
+    assert "PanicException" in logged and "secret" not in logged and "bye" not in logged
+    assert caplog.records[0].exc_info is None
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError])
+def test_cancellation_from_nh3_is_not_swallowed(monkeypatch: pytest.MonkeyPatch, error: type[BaseException]) -> None:
+    def stop(*_args: object, **_kwargs: object) -> str:
+        raise error
+
+    monkeypatch.setattr(nh3, "clean", stop)
+    with pytest.raises(error):
+        sanitize_html("<p>x</p>")
+
+
+def test_other_base_exceptions_from_nh3_are_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Unrelated(BaseException):
+        pass
+
+    def fail(*_args: object, **_kwargs: object) -> str:
+        raise Unrelated
+
+    monkeypatch.setattr(nh3, "clean", fail)
+    with pytest.raises(Unrelated):
+        sanitize_html("<p>x</p>")
+
+
+def test_style_element_with_attributes_is_still_filtered() -> None:
+    # nh3 keeps global attributes (title, class …) on <style>; "<style title=x>" used to skip the filter.
+    result = sanitize_html(
+        '<style title="x">@import url(https://evil.example/a.css); p{background:url(https://evil.example/b)}</style>'
+        '<style class="y" lang="en">q{color:red;position:fixed}</style>'
+    )
+    assert "evil.example" not in result.html and "position" not in result.html and "@import" not in result.html
+    assert "title=" not in result.html and "class=" not in result.html
+    assert result.html == "<style>p{}</style><style>q{color:red}</style>"
+    assert result.remote_blocked == 1
+
+
+def test_attribute_value_cannot_pose_as_style_element() -> None:
+    cleaned = _clean('<p title="<style>">a</p><style>p{color:red}</style><b title=" src=https://evil.example/x ">b</b>')
+    assert "<style" not in cleaned.replace("<style>p{color:red}</style>", "")
+    assert cleaned.count("<style>") == 1 and '<p title="' not in cleaned
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "p{background:u<rl(https://evil.example/x)}",
+        "p{background-image:image-<set('https://evil.example/x' 1x)}",
+        "p{width:expr<ession(alert(1))}",
+        "@imp<ort url(https://evil.example/x.css);",
+        "p{background:u<!---->rl(https://evil.example/x)}",
+    ],
+)
+def test_style_sheet_angle_brackets_cannot_assemble_forbidden_css(css: str) -> None:
+    # "<" is removed from style sheets; it used to be removed after the checks, so "u<rl(" became "url(".
+    cleaned = _clean(f"<style>{css}</style>").lower()
+    assert "evil.example" not in cleaned and "expression" not in cleaned
+    assert "url(" not in cleaned and "image-set(" not in cleaned and "@import" not in cleaned
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        "p{background-image:u&#114;l(https://evil.example/x)}",
+        'p{font-family:"&#34;;background-image:u&#x72;l(https://evil.example/x);&#34;"}',
+        "p{width:expr&#101;ssion(alert(1))}",
+    ],
+)
+def test_style_sheet_with_character_references_is_dropped(css: str) -> None:
+    # QTextDocument decodes character references inside <style> (browsers do not): "u&#114;l(" loads there.
+    assert _clean(f"<style>{css}</style>") == "<style></style>"
+
+
+def test_style_sheet_ampersands_that_are_no_references_are_kept() -> None:
+    assert _clean("<style>p{font-family:'A&B'}</style>") == "<style>p{font-family:'A&B'}</style>"
+
+
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        # A CSS string ends at a line break; the old splitter ran it on to the next quote, hiding ";".
+        ('<p style="color:&quot;x&#10;;position:fixed;top:0&quot;">x</p>', "<p>x</p>"),
+        ("<p style=\"color:'x\n;position:fixed;top:0'\">x</p>", "<p>x</p>"),
+        ('<p style="color:red;font-family:&quot;x">x</p>', '<p style="color:red">x</p>'),
+        # A ")" inside a string does not close "(": the old splitter closed it and took the next quote as
+        # the start of a string, while CSS ends the block and starts a new declaration at ";".
+        ('<p style="color:(&quot;)&quot;);position:fixed;&quot;">x</p>', '<p style="color:(&quot;)&quot;)">x</p>'),
+        ('<p style="color:x(;position:fixed;color:red">x</p>', "<p>x</p>"),
+        ('<p style="color:red;width:calc(1px">x</p>', '<p style="color:red">x</p>'),
+    ],
+)
+def test_style_attribute_is_split_like_css_splits_it(html: str, kept: str) -> None:
+    assert _clean(html) == kept
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        # After "p[x=\"a" + line break became one line, the string ran on to the next quote and a
+        # browser read 'body{background:url(…)}' (a selector string here) as a rule.
+        '@media all{p[x="a\n]{color:red} q[y="}body{background:url(https://evil.example/x)}"]{color:blue}}',
+        'p{color:(")");position:fixed;"}',
+        "p{color:'x}",
+    ],
+)
+def test_style_sheet_with_unterminated_string_is_dropped(css: str) -> None:
+    assert _clean(f"<style>{css}</style>") == "<style></style>"
+
+
+@pytest.mark.parametrize(
+    ("css", "kept"),
+    [
+        # An open "(" in a declaration swallows the "}" in a browser, so the next "selector" is read as
+        # part of the block.
+        ("p{color:x(} a{color:red}", "p{}a{color:red}"),
+        ("p:is(.a{color:red} ) b{color:blue}", ""),
+        ("a[href{color:red} b{color:blue}", "b{color:blue}"),
+        ('a[title="url(https://evil.example/x)"]{color:red} b{color:blue}', "b{color:blue}"),
+        ("@supports (background:url(https://evil.example/x)){p{color:red}} b{color:blue}", "b{color:blue}"),
+    ],
+)
+def test_style_sheet_unbalanced_or_loading_heads_are_dropped(css: str, kept: str) -> None:
+    assert _clean(f"<style>{css}</style>") == f"<style>{kept}</style>"
 
 
 def test_fixed_position_css_is_dropped_but_harmless_css_kept() -> None:
@@ -190,3 +370,13 @@ def test_tables_and_formatting_survive() -> None:
 def test_empty_html() -> None:
     assert sanitize_html("").html == ""
     assert html_to_text("") == ""
+
+
+def test_style_sheet_comments_cannot_join_into_new_comments() -> None:
+    # Dropping "/**/" from "a//**/*" used to leave "a/*": in a browser that comment ran on to the "*/" in
+    # the next selector's string and brought 'body{position:fixed}' to life.
+    cleaned = _clean('<style>a//**/*{color:red} b[x="*/}body{position:fixed}"]{color:blue}</style>')
+    assert cleaned == '<style>a/ *{color:red}b[x="*/}body{position:fixed}"]{color:blue}</style>'
+    # Two tokens, "u" and "rl(", for a browser as for the filter: never "url(".
+    cleaned = _clean("<style>p{color:red/**/;background:u/**/rl(https://evil.example/x)}</style>")
+    assert cleaned.startswith("<style>p{color:red;") and "url(" not in cleaned

@@ -108,7 +108,7 @@ async def test_bodies_attachments_and_index_are_stored_and_removed(store: Store,
     ids, _ = await store.messages.add(inbox.id, [message(1, attachments=(pdf,), index_body="quarterly résumé")])
     assert store.reader.raw_message(ids[0]) == b"Subject: Subject 1\r\n\r\nbody 1\r\n"
     summary = store.reader.message(ids[0])
-    assert summary is not None and summary.has_attachments
+    assert summary is not None and summary.has_attachments is True and summary.is_seen is False
     assert [a.filename for a in store.reader.attachments(ids[0])] == ["report.pdf"]
     fts = "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?"
     with closing(sqlite3.connect(store.db.path)) as conn:
