@@ -65,6 +65,20 @@ def connect(model: MessageListModel, bus: Any) -> EventBridge:
     return bridge
 
 
+async def inbox_model(
+    fill: Fill, folder_of: FolderOf, store: Store, count: int, bus: Any | None = None
+) -> tuple[int, MessageListModel, QItemSelectionModel]:
+    """A 50-row-page model over an Inbox of `count` messages, with a selection model (and live store
+    changes when `bus` is given)."""
+    inbox = folder_of(FolderRole.INBOX).id
+    await fill(inbox, count)
+    model = MessageListModel(store.reader, page_size=50)
+    model.set_query(MessageQuery((inbox,)))
+    if bus is not None:
+        connect(model, bus)
+    return inbox, model, QItemSelectionModel(model)
+
+
 async def test_model_tester_passes_through_sorts_and_store_changes(
     store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtmodeltester: Any
 ) -> None:
@@ -168,11 +182,7 @@ async def test_star_and_attachment_columns_do_not_sort(
 async def test_sorting_keeps_the_selected_message_selected(
     store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = folder_of(FolderRole.INBOX).id
-    await fill(inbox, 1000)
-    model = MessageListModel(store.reader, page_size=50)
-    model.set_query(MessageQuery((inbox,)))
-    selection = QItemSelectionModel(model)
+    _inbox, model, selection = await inbox_model(fill, folder_of, store, 1000)
     selection.setCurrentIndex(model.index(123, MessageColumn.SUBJECT), SELECT_ONLY_ROW)
     selected = model.message_id_at(123)
     assert selected is not None
@@ -188,11 +198,7 @@ async def test_sorting_keeps_the_selected_message_selected(
 async def test_sorting_with_a_big_selection_drops_it_and_says_reloaded(
     store: Store, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = folder_of(FolderRole.INBOX).id
-    await fill(inbox, 500)
-    model = MessageListModel(store.reader, page_size=50)
-    model.set_query(MessageQuery((inbox,)))
-    selection = QItemSelectionModel(model)
+    _inbox, model, selection = await inbox_model(fill, folder_of, store, 500)
     for row in range(0, 4 * (REMAP_LIMIT + 1), 4):
         selection.select(model.index(row, 0), SELECT_ROW)
 
@@ -282,12 +288,7 @@ async def test_row_count_follows_add_move_and_delete(
 async def test_new_mail_keeps_the_selection_and_deleting_it_says_reloaded(
     store: Store, bus: Any, folder_of: FolderOf, sample: Sample, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = folder_of(FolderRole.INBOX).id
-    await fill(inbox, 200)
-    model = MessageListModel(store.reader, page_size=50)
-    model.set_query(MessageQuery((inbox,)))
-    connect(model, bus)
-    selection = QItemSelectionModel(model)
+    inbox, model, selection = await inbox_model(fill, folder_of, store, 200, bus)
     selection.setCurrentIndex(model.index(10, 0), SELECT_ONLY_ROW)
     selected = model.message_id_at(10)
     assert selected is not None
@@ -309,12 +310,7 @@ async def test_new_mail_keeps_the_selection_and_deleting_it_says_reloaded(
 async def test_the_selection_survives_store_changes_when_its_page_is_not_cached(
     store: Store, bus: Any, folder_of: FolderOf, fill: Fill, qtbot: Any
 ) -> None:
-    inbox = folder_of(FolderRole.INBOX).id
-    await fill(inbox, 3000)
-    model = MessageListModel(store.reader, page_size=50)
-    model.set_query(MessageQuery((inbox,)))
-    connect(model, bus)
-    selection = QItemSelectionModel(model)
+    inbox, model, selection = await inbox_model(fill, folder_of, store, 3000, bus)
     selection.setCurrentIndex(model.index(5, 0), SELECT_ONLY_ROW)
     selected = model.message_id_at(5)
 
