@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/ui/" in item.nodeid and item.get_closest_marker("gui") is None:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a GUI test, collect its garbage here, on the GUI thread. Each test's qasync loop leaves QObjects
+    with running timers in reference cycles; left to chance, the collector may run in a worker thread (any
+    `asyncio.to_thread` of a later test) and Qt warns "Timers cannot be stopped from another thread"."""
+    yield
+    if _is_gui(item):
+        gc.collect(1)
 
 
 def pytest_asyncio_loop_factories(

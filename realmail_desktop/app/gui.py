@@ -47,7 +47,9 @@ def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
 async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
     from PySide6.QtWidgets import QMessageBox
 
+    from realmail_desktop.auth import SecretStore
     from realmail_desktop.store import Store
+    from realmail_desktop.sync import SyncService
     from realmail_desktop.transfer import MailTransfer, ensure_demo_mailbox
     from realmail_desktop.ui.ops import Ops
     from realmail_desktop.ui.qtbridge import EventBridge
@@ -69,9 +71,13 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
     try:
         transfer = MailTransfer(store, bus)
         await ensure_demo_mailbox(store, transfer)
+        # The keyring is asked only when the engine needs a password: a machine without one still starts.
+        secrets = SecretStore()
+        sync = SyncService(store, bus, secrets.get_password)
         bridge = EventBridge(bus)
         ops = Ops()
-        window = MainWindow(store, transfer, bridge, ops)
+        # Built before the engine starts, so the window hears every account's first status.
+        window = MainWindow(store, transfer, bridge, ops, sync=sync, secrets=secrets)
         closed: asyncio.Future[None] = loop.create_future()
 
         def on_closed() -> None:
@@ -79,13 +85,17 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
                 closed.set_result(None)
 
         window.closed.connect(on_closed)
-        window.show()
-        status = 0
-        if smoke:
-            status = _smoke_check(window, store, started)
-            window.close()  # and leave through the same orderly shutdown as a person quitting
-        await closed
-        await ops.drain()
+        try:
+            await sync.start()
+            window.show()
+            status = 0
+            if smoke:
+                status = _smoke_check(window, store, started)
+                window.close()  # and leave through the same orderly shutdown as a person quitting
+            await closed
+            await ops.drain()
+        finally:
+            await sync.stop()  # before the store closes: it finishes its last writes through it
         bridge.detach()
         window.deleteLater()
         return status

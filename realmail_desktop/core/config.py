@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     profile_dir: Path | None = None
     log_level: str = "INFO"
     list_page_size: int = 200
+    # A CA certificate (PEM) trusted in addition to the system's, for a company's own CA or a test server.
+    extra_ca_file: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,3 +44,31 @@ class ImportFailedError(KnownError):
 
 class ExportFailedError(KnownError):
     """Messages could not be written to the chosen destination."""
+
+
+class AccountError(KnownError):
+    """An account cannot be used right now (base of the connection errors below)."""
+
+
+class AuthenticationFailedError(AccountError):
+    """The server refused the user name or password (or token). Retrying will not help until the person acts."""
+
+
+class ServerUnreachableError(AccountError):
+    """No connection to the server: offline, DNS, refused, timed out, or the connection dropped."""
+
+
+class CertificateError(AccountError):
+    """The server's TLS certificate did not verify. `details` describes the certificate for "View certificate"."""
+
+    def __init__(self, message: str, *, hint: str = "", details: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.details = details
+
+
+class ServerError(AccountError):
+    """The server answered a command with NO/BAD or something we could not understand."""
+
+
+class KeyringUnavailableError(KnownError):
+    """No working system keyring (e.g. a bare Linux session): passwords cannot be stored safely."""

@@ -13,6 +13,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TypeVar
 
 _log = logging.getLogger("realmail.core.events")
@@ -28,7 +29,8 @@ class Changes(Event):
     """What one committed write changed in the store (Anki's OpChanges idea): the UI decides what to redraw.
 
     `folders` lists every folder whose membership or counts changed; `messages_updated` lists messages whose
-    flags or metadata changed in place (rows that can be repainted without a re-query).
+    flags or metadata changed in place (rows that can be repainted without a re-query); `remote_ops_queued`
+    lists the accounts whose queue of actions for the server grew (the sync engine replays it).
     """
 
     accounts: bool = False
@@ -37,6 +39,7 @@ class Changes(Event):
     messages_added: frozenset[int] = frozenset()
     messages_updated: frozenset[int] = frozenset()
     messages_removed: frozenset[int] = frozenset()
+    remote_ops_queued: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -47,6 +50,7 @@ class Changes(Event):
             or self.messages_added
             or self.messages_updated
             or self.messages_removed
+            or self.remote_ops_queued
         )
 
     def merged(self, other: Changes) -> Changes:
@@ -57,6 +61,7 @@ class Changes(Event):
             messages_added=self.messages_added | other.messages_added,
             messages_updated=self.messages_updated | other.messages_updated,
             messages_removed=self.messages_removed | other.messages_removed,
+            remote_ops_queued=self.remote_ops_queued | other.remote_ops_queued,
         )
 
 
@@ -86,6 +91,34 @@ _task_ids = itertools.count(1)
 def new_task_id() -> int:
     """A process-unique id for one piece of long work, so progress events can be told apart."""
     return next(_task_ids)
+
+
+class AccountState(StrEnum):
+    CONNECTING = "connecting"
+    SYNCING = "syncing"
+    IDLE = "idle"  # connected and up to date, waiting for news (IMAP IDLE or the next check)
+    OFFLINE = "offline"  # server unreachable; retrying with backoff, actions queue up meanwhile
+    ERROR = "error"  # needs the person: wrong password, untrusted certificate; no retries until they act
+
+
+class AccountAction(StrEnum):
+    """What the person can do about an account's error; the UI offers it as a button."""
+
+    NONE = ""
+    REENTER_PASSWORD = "reenter_password"  # noqa: S105 (a button, not a password)
+    RETRY = "retry"
+    VIEW_CERTIFICATE = "view_certificate"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus(Event):
+    """An account's connection changed state; `message`/`hint` are plain words for the person."""
+
+    account_id: int
+    state: AccountState
+    message: str = ""
+    hint: str = ""
+    action: AccountAction = AccountAction.NONE
 
 
 E = TypeVar("E", bound=Event)

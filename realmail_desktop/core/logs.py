@@ -18,7 +18,8 @@ _SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
     # key=value / key: value pairs whose key names a secret
     re.compile(
         r"(?i)\b(password|passwd|pass|secret|token|access_token|refresh_token|client_secret|api_key)"
-        r"(\s*[=:]\s*|['\"]\s*:\s*['\"]?)([^\s'\",;&]+)"
+        # a password may contain spaces: mask to the end of the value (quote, comma, &, or end of line)
+        r"(\s*[=:]\s*|['\"]\s*:\s*['\"]?)([^\n'\",;&]+)"
     ),
     # HTTP / SASL bearer tokens and basic credentials
     re.compile(r"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9._~+/=-]{8,})"),

@@ -1,14 +1,17 @@
-"""Accounts and their folders: creating, listing, renaming and removing them."""
+"""Accounts and their folders: creating, listing, renaming and removing them; an IMAP account's folder list
+follows the server's (`reconcile_folders`)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 
 from realmail_desktop.core.errors import KnownError, NotFoundError
 from realmail_desktop.core.events import Changes
+from realmail_desktop.store import imap_folders
 from realmail_desktop.store.database import Database
-from realmail_desktop.store.models import Account, AccountKind, Folder, FolderRole
+from realmail_desktop.store.models import Account, AccountKind, Folder, FolderRole, ImapSettings, RemoteFolder
 
 LOCAL_FOLDERS = "Local Folders"
 
@@ -74,13 +77,61 @@ class AccountRepository:
         account = Account(id=account_id, kind=AccountKind.LOCAL, name=name, address="", position=position)
         return account, self._db.publish(Changes(accounts=True, folder_tree=True))
 
+    async def create_imap(self, name: str, address: str, settings: ImapSettings) -> tuple[Account, Changes]:
+        """Create an IMAP account with no folders yet: the first sync lists them from the server."""
+        async with self._db.transaction() as tx:
+            position_row = await (await tx.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM accounts")).fetchone()
+            position = int(position_row[0]) if position_row else 0
+            cursor = await tx.execute(
+                "INSERT INTO accounts (kind, name, address, position, created_at, imap_host, imap_port,"
+                " imap_security, username, sync_window_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    AccountKind.IMAP.value,
+                    name,
+                    address,
+                    position,
+                    int(time.time()),
+                    settings.host,
+                    settings.port,
+                    settings.security.value,
+                    settings.username,
+                    settings.sync_window_days,
+                ),
+            )
+            account_id = int(cursor.lastrowid or 0)
+        account = Account(id=account_id, kind=AccountKind.IMAP, name=name, address=address, position=position)
+        return account, self._db.publish(Changes(accounts=True, folder_tree=True))
+
+    async def set_sync_window(self, account_id: int, days: int) -> Changes:
+        """Bodies of the last `days` days are fetched ahead of time (0 = all); older ones when opened."""
+        if days < 0:
+            raise KnownError("The sync window cannot be negative.")
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE accounts SET sync_window_days = ? WHERE id = ?", (days, account_id))
+        return Changes()
+
+    async def reconcile_folders(self, account_id: int, remote: Sequence[RemoteFolder]) -> Changes:
+        """Make an IMAP account's folders what the server lists: add new ones, update paths, roles and
+        subscription, and delete (with their messages) folders the server no longer has. A role goes to
+        the first folder in `remote` that claims it. Folder actions still queued win (store/imap_folders.py)."""
+        async with self._db.transaction() as tx:
+            gone, changed = await imap_folders.reconcile(tx, account_id, remote)
+        if not changed:
+            return Changes()
+        return self._db.publish(Changes(folder_tree=True, folders=frozenset(gone)))
+
     async def create_folder(self, account_id: int, path: str, role: FolderRole | None = None) -> tuple[Folder, Changes]:
         """Create a folder (and its missing parents) under an account."""
         path = normalize_folder_path(path)
+        queued: frozenset[int] = frozenset()
         async with self._db.transaction() as tx:
             if await (await tx.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,))).fetchone() is None:
                 raise NotFoundError("That account no longer exists.")
             segments = path.split("/")
+            if await imap_folders.is_imap(tx, account_id):
+                # The server makes the parents; the folder tree shows any it does not list as plain nodes.
+                await imap_folders.create(tx, account_id, path)
+                segments, queued = [], frozenset({account_id})
             for depth in range(1, len(segments) + 1):
                 await tx.execute(
                     "INSERT OR IGNORE INTO folders (account_id, path, role, position)"
@@ -99,27 +150,39 @@ class AccountRepository:
                 )
             ).fetchone()
         assert row is not None
-        return folder_from_row(row), self._db.publish(Changes(folder_tree=True))
+        return folder_from_row(row), self._db.publish(Changes(folder_tree=True, remote_ops_queued=queued))
 
     async def rename_folder(self, folder_id: int, new_path: str) -> Changes:
         """Rename a folder and move its subfolders with it. Folders with a role keep their role."""
         new_path = normalize_folder_path(new_path)
         async with self._db.transaction() as tx:
-            row = await (await tx.execute("SELECT account_id, path FROM folders WHERE id = ?", (folder_id,))).fetchone()
+            row = await (
+                await tx.execute("SELECT account_id, path, remote_name FROM folders WHERE id = ?", (folder_id,))
+            ).fetchone()
             if row is None:
                 raise NotFoundError("That folder no longer exists.")
-            account_id, old_path = int(row[0]), str(row[1])
+            account_id, old_path, remote_name = int(row[0]), str(row[1]), row[2]
             clash = await (
                 await tx.execute("SELECT 1 FROM folders WHERE account_id = ? AND path = ?", (account_id, new_path))
             ).fetchone()
             if clash is not None:
                 raise KnownError(f"There is already a folder named “{new_path}”.", hint="Choose another name.")
+            moving = [
+                int(r[0])
+                for r in await tx.execute_fetchall(
+                    "SELECT id FROM folders WHERE account_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+                    (account_id, old_path, _like_prefix(old_path)),
+                )
+            ]
             await tx.execute(
-                "UPDATE folders SET path = ? || substr(path, ?)"
-                " WHERE account_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
-                (new_path, len(old_path) + 1, account_id, old_path, _like_prefix(old_path)),
+                "UPDATE folders SET path = ? || substr(path, ?) WHERE id IN (SELECT value FROM json_each(?))",
+                (new_path, len(old_path) + 1, json.dumps(moving)),
             )
-        return self._db.publish(Changes(folder_tree=True, folders=frozenset({folder_id})))
+            queued: frozenset[int] = frozenset()
+            if remote_name is not None:
+                await imap_folders.rename(tx, account_id, moving, str(remote_name), new_path)
+                queued = frozenset({account_id})
+        return self._db.publish(Changes(folder_tree=True, folders=frozenset({folder_id}), remote_ops_queued=queued))
 
     async def delete_folder(self, folder_id: int) -> Changes:
         """Delete a folder, its subfolders and their messages. Folders with a role cannot be deleted."""
@@ -131,17 +194,19 @@ class AccountRepository:
                 raise NotFoundError("That folder no longer exists.")
             if row[2] is not None:
                 raise KnownError(f"“{row[1]}” is a special folder and cannot be deleted.")
-            ids = [
-                int(r[0])
-                for r in await tx.execute_fetchall(
-                    "SELECT id FROM folders WHERE account_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
-                    (row[0], row[1], _like_prefix(str(row[1]))),
-                )
-            ]
+            found = await tx.execute_fetchall(
+                "SELECT id, remote_name FROM folders WHERE account_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')",
+                (row[0], row[1], _like_prefix(str(row[1]))),
+            )
+            ids = [int(r[0]) for r in found]
+            remote_names = [str(r[1]) for r in found if r[1] is not None]
+            if remote_names:
+                await imap_folders.delete(tx, int(row[0]), remote_names)
             marks = ",".join("?" * len(ids))
             await tx.execute(f"DELETE FROM messages WHERE folder_id IN ({marks})", ids)
             await tx.execute(f"DELETE FROM folders WHERE id IN ({marks})", ids)
-        return self._db.publish(Changes(folder_tree=True, folders=frozenset(ids)))
+        queued = frozenset({int(row[0])}) if remote_names else frozenset()
+        return self._db.publish(Changes(folder_tree=True, folders=frozenset(ids), remote_ops_queued=queued))
 
     async def delete_account(self, account_id: int) -> Changes:
         async with self._db.transaction() as tx:

@@ -98,7 +98,13 @@ class Database:
         if self._closed:
             raise StoreError("The mail store is closed.")
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                # Cancelled (a sync stopped) while BEGIN waited for the writer's thread: it still runs there,
+                # so roll back after it (the thread keeps order) or the next BEGIN fails "within a transaction".
+                await self._writer.rollback()
+                raise
             try:
                 yield self._writer
             except BaseException:
@@ -110,6 +116,9 @@ class Database:
                 except sqlite3.Error as exc:
                     await self._writer.rollback()
                     raise StoreError(f"Could not save to the mail store: {exc}.") from exc
+                except BaseException:  # cancelled during COMMIT: it completes or not; leave no transaction open
+                    await self._writer.rollback()
+                    raise
 
     def publish(self, changes: Changes) -> Changes:
         """Announce a committed write; returns `changes` so repositories can `return db.publish(...)`."""

@@ -1,4 +1,8 @@
-"""Message writes: adding batches (with bodies, attachments and index text), flags, moves and deletion."""
+"""Message writes: adding batches (with bodies, attachments and index text), flags, moves and deletion.
+
+Flags, moves and deletions of IMAP accounts' messages also queue the matching server action
+(store/remote_ops.py) in the same transaction; the Changes name those accounts in `remote_ops_queued`.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,20 @@ from collections.abc import Iterable, Sequence
 
 import aiosqlite
 
-from realmail_desktop.core.errors import NotFoundError
+from realmail_desktop.core.errors import KnownError, NotFoundError
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
-from realmail_desktop.store.models import FolderRole, NewMessage
+from realmail_desktop.store.models import FolderRole, NewMessage, RemoteOpKind
+from realmail_desktop.store.remote_ops import enqueue, imap_messages
 
-_INSERT_MESSAGE = """
+INSERT_MESSAGE = """
 INSERT INTO messages (
     id, account_id, folder_id, uid, message_id, in_reply_to, refs, date,
     sender_name, sender_address, sender_sort, recipients, cc, subject, subject_sort, snippet, list_id,
     size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state, defects
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-_INSERT_ATTACHMENT = """
+INSERT_ATTACHMENT = """
 INSERT INTO attachments (message_id, part_id, filename, content_type, size, content_id, inline)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 """
@@ -42,15 +47,15 @@ class MessageRepository:
             first_id = int(row[0]) + 1 if row else 1
             ids = list(range(first_id, first_id + len(messages)))
             await tx.executemany(
-                _INSERT_MESSAGE,
-                [_message_row(mid, account_id, folder_id, m) for mid, m in zip(ids, messages, strict=True)],
+                INSERT_MESSAGE,
+                [message_row(mid, account_id, folder_id, m) for mid, m in zip(ids, messages, strict=True)],
             )
             await tx.executemany(
                 "INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)",
                 [(mid, m.raw) for mid, m in zip(ids, messages, strict=True) if m.raw is not None],
             )
             await tx.executemany(
-                _INSERT_ATTACHMENT,
+                INSERT_ATTACHMENT,
                 [
                     (mid, a.part_id, a.filename, a.content_type, a.size, a.content_id, int(a.inline))
                     for mid, m in zip(ids, messages, strict=True)
@@ -81,15 +86,23 @@ class MessageRepository:
                 [*ids, int(value)],
             )
             changed = [int(r[0]) for r in rows]
+            queued: frozenset[int] = frozenset()
             if changed:
                 marks = ",".join("?" * len(changed))
                 await tx.execute(f"UPDATE messages SET {column} = ? WHERE id IN ({marks})", [int(value), *changed])
+                remote = await imap_messages(tx, changed)
+                queued = await enqueue(tx, RemoteOpKind.FLAGS, remote, {"set": {column.removeprefix("is_"): value}})
         return self._db.publish(
-            Changes(folders=frozenset(int(r[1]) for r in rows), messages_updated=frozenset(changed))
+            Changes(
+                folders=frozenset(int(r[1]) for r in rows),
+                messages_updated=frozenset(changed),
+                remote_ops_queued=queued,
+            )
         )
 
     async def move(self, message_ids: Iterable[int], folder_id: int) -> Changes:
-        """Move messages into `folder_id` (of the same account; local folders only until sync exists)."""
+        """Move messages into `folder_id`. Between two IMAP folders of one account the server is told too;
+        the moved rows lose their UID (it named them in the old folder) until the sync matches them again."""
         ids = sorted(set(message_ids))
         if not ids:
             return Changes()
@@ -101,15 +114,23 @@ class MessageRepository:
                 [*ids, folder_id],
             )
             moving = [int(r[0]) for r in rows]
+            queued: frozenset[int] = frozenset()
             if moving:
+                remote = await imap_messages(tx, moving)
+                await _refuse_cross_account_imap(tx, moving, target_account, bool(remote))
                 marks = ",".join("?" * len(moving))
                 await tx.execute(
-                    f"UPDATE messages SET folder_id = ?, account_id = ? WHERE id IN ({marks})",
+                    f"UPDATE messages SET folder_id = ?, account_id = ?, uid = NULL WHERE id IN ({marks})",
                     [folder_id, target_account, *moving],
                 )
+                queued = await enqueue(tx, RemoteOpKind.MOVE, remote, {"to": folder_id})
         sources = frozenset(int(r[1]) for r in rows)
         return self._db.publish(
-            Changes(folders=sources | ({folder_id} if moving else set()), messages_updated=frozenset(moving))
+            Changes(
+                folders=sources | ({folder_id} if moving else set()),
+                messages_updated=frozenset(moving),
+                remote_ops_queued=queued,
+            )
         )
 
     async def delete_to_trash(self, message_ids: Iterable[int]) -> Changes:
@@ -143,11 +164,14 @@ class MessageRepository:
         async with self._db.transaction() as tx:
             marks = ",".join("?" * len(ids))
             rows = await tx.execute_fetchall(f"SELECT id, folder_id FROM messages WHERE id IN ({marks})", ids)
+            remote = await imap_messages(tx, ids)
             await tx.execute(f"DELETE FROM messages WHERE id IN ({marks})", ids)
+            queued = await enqueue(tx, RemoteOpKind.DELETE, remote, {})
         return self._db.publish(
             Changes(
                 folders=frozenset(int(r[1]) for r in rows),
                 messages_removed=frozenset(int(r[0]) for r in rows),
+                remote_ops_queued=queued,
             )
         )
 
@@ -159,7 +183,25 @@ async def _account_of_folder(tx: aiosqlite.Connection, folder_id: int) -> int:
     return int(row[0])
 
 
-def _message_row(mid: int, account_id: int, folder_id: int, m: NewMessage) -> tuple[object, ...]:
+async def _refuse_cross_account_imap(
+    tx: aiosqlite.Connection, moving: list[int], target_account: int, any_imap_source: bool
+) -> None:
+    """Moving mail between accounts would need an APPEND to the other server: not offered (yet)."""
+    row = await (await tx.execute("SELECT kind FROM accounts WHERE id = ?", (target_account,))).fetchone()
+    if not any_imap_source and (row is None or row[0] != "imap"):
+        return
+    marks = ",".join("?" * len(moving))
+    other = await (
+        await tx.execute(f"SELECT 1 FROM messages WHERE id IN ({marks}) AND account_id != ?", [*moving, target_account])
+    ).fetchone()
+    if other is not None:
+        raise KnownError(
+            "Messages can be moved only between folders of the same mail account.",
+            hint="Copy them with export and import instead.",
+        )
+
+
+def message_row(mid: int, account_id: int, folder_id: int, m: NewMessage) -> tuple[object, ...]:
     return (
         mid,
         account_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -144,3 +145,121 @@ class Contact(_Frozen):
     name: str
     last_used: int
     use_count: int
+
+
+# --- IMAP accounts and their sync state ------------------------------------------------------------------
+
+
+class ImapSecurity(StrEnum):
+    TLS = "tls"  # implicit TLS from the first byte (port 993)
+    STARTTLS = "starttls"  # plain connection upgraded before login (port 143)
+    NONE = "none"  # no encryption: accepted for loopback test servers only
+
+
+class ImapSettings(_Frozen):
+    """How to reach an IMAP account (the password is in the OS keyring, never in the store)."""
+
+    host: str
+    port: int
+    security: ImapSecurity
+    username: str
+    sync_window_days: int = 30  # bodies fetched ahead of time for this many days; 0 = all
+
+
+class RemoteFolder(_Frozen):
+    """A mailbox as the server lists it, mapped to a local path and role (input of folder reconciling)."""
+
+    remote_name: str
+    path: str
+    delimiter: str = ""
+    role: FolderRole | None = None
+    subscribed: bool = True
+    selectable: bool = True
+
+
+class SyncFolder(_Frozen):
+    """A server-backed folder with its sync state (see migrations/0002 for what each number means)."""
+
+    id: int
+    account_id: int
+    path: str
+    role: FolderRole | None
+    remote_name: str
+    delimiter: str
+    subscribed: bool
+    selectable: bool
+    uidvalidity: int | None
+    uidnext: int | None
+    highestmodseq: int | None
+    headers_floor_uid: int | None
+    last_checked_at: int | None
+    total_count: int
+
+    @property
+    def headers_complete(self) -> bool:
+        """Every message of the folder has its header row (the initial sync reached the oldest UID)."""
+        return self.headers_floor_uid is not None and self.headers_floor_uid <= 1
+
+
+class FolderProgress(_Frozen):
+    """Sync state to save with (or without) a batch of headers; None leaves a field unchanged."""
+
+    uidvalidity: int | None = None
+    uidnext: int | None = None
+    highestmodseq: int | None = None
+    headers_floor_uid: int | None = None
+    last_checked_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UidFlags:
+    """The system flags of one message as the server reports them (a plain dataclass: thousands at a time)."""
+
+    uid: int
+    is_seen: bool
+    is_flagged: bool
+    is_answered: bool
+    is_forwarded: bool
+    is_draft: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BodyWanted:
+    """A message whose body the sync should fetch: its row, UID and size (for batching by bytes)."""
+
+    message_id: int
+    uid: int
+    size: int
+
+
+class RemoteOpKind(StrEnum):
+    FLAGS = "flags"
+    MOVE = "move"
+    DELETE = "delete"
+    CREATE_FOLDER = "create_folder"
+    RENAME_FOLDER = "rename_folder"
+    DELETE_FOLDER = "delete_folder"
+
+
+class RemoteOp(_Frozen):
+    """One queued action for the server (migrations/0002 `remote_ops`), decoded.
+
+    `uids`, `rows` and `mids` run in parallel: the messages' UIDs in `folder_id` (None where not known),
+    their row ids and their Message-ID headers. `set_flags` maps "seen"/"flagged" to the wanted value.
+    Folder ops have no `folder_id`; they name server mailboxes: `name` (and `new_name` for a rename).
+    """
+
+    id: int
+    account_id: int
+    kind: RemoteOpKind
+    folder_id: int | None
+    uidvalidity: int | None = None
+    uids: tuple[int | None, ...] = ()
+    rows: tuple[int, ...] = ()
+    mids: tuple[str, ...] = ()
+    set_flags: dict[str, bool] = {}
+    to_folder_id: int | None = None
+    name: str = ""
+    new_name: str = ""
+    attempts: int = 0
+    last_error: str = ""

@@ -14,6 +14,7 @@ from typing import Any
 
 from realmail_desktop.store.accounts import FOLDER_COLUMNS, account_from_row, folder_from_row
 from realmail_desktop.store.models import Account, AttachmentRecord, Contact, Folder, FolderRole, MessageSummary
+from realmail_desktop.store.sync_reader import SyncReader
 
 
 class SortKey(StrEnum):
@@ -64,6 +65,11 @@ class StoreReader:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    @property
+    def sync(self) -> SyncReader:
+        """The IMAP sync's reads on this same connection."""
+        return SyncReader(self._conn)
 
     # --- accounts and folders -------------------------------------------------------------------
     def accounts(self) -> list[Account]:

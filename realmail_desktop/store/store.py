@@ -13,19 +13,24 @@ from realmail_desktop.store.contacts import ContactRepository
 from realmail_desktop.store.database import Database
 from realmail_desktop.store.messages import MessageRepository
 from realmail_desktop.store.reader import StoreReader
+from realmail_desktop.store.remote_ops import RemoteOpQueue
+from realmail_desktop.store.sync_state import SyncRepository
 
 T = TypeVar("T")
 
 
 class Store:
-    """Writes through `accounts`, `messages`, `contacts` (each returns `Changes`); sync reads via `reader`
-    (GUI thread only), async reads via `read` (any coroutine; runs in a worker thread)."""
+    """Writes through `accounts`, `messages`, `contacts`, and for the IMAP sync `sync` and `remote_ops` (each
+    returns `Changes`); sync reads via `reader` (GUI thread only), async reads via `read` (any coroutine; runs
+    in a worker thread; the IMAP sync's reads are `reader.sync`)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.accounts = AccountRepository(db)
         self.messages = MessageRepository(db)
         self.contacts = ContactRepository(db)
+        self.sync = SyncRepository(db)
+        self.remote_ops = RemoteOpQueue(db)
         self.reader = StoreReader(db.reader)
 
     @classmethod

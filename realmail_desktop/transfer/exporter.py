@@ -10,12 +10,12 @@ from pathlib import Path
 from realmail_desktop.core.errors import ExportFailedError, NotFoundError
 from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, new_task_id
 from realmail_desktop.core.logs import get_logger
+from realmail_desktop.ingest import flags_of
 from realmail_desktop.mail.eml_files import write_eml_files
 from realmail_desktop.mail.maildir import write_maildir
 from realmail_desktop.mail.mbox import write_mbox
 from realmail_desktop.mail.sources import SourceMessage
 from realmail_desktop.store import Store, StoreReader
-from realmail_desktop.transfer.conversion import flags_of
 
 _log = get_logger("transfer")
 _PROGRESS_EVERY = 200

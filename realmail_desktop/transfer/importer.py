@@ -13,10 +13,10 @@ from itertools import islice
 
 from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, new_task_id
 from realmail_desktop.core.logs import get_logger
+from realmail_desktop.ingest import new_message
 from realmail_desktop.mail.envelope import read_envelope
 from realmail_desktop.mail.sources import MailSource, SkippedItem, SourceItem
 from realmail_desktop.store import NewMessage, Store
-from realmail_desktop.transfer.conversion import new_message
 
 _log = get_logger("transfer")
 BATCH_SIZE = 500

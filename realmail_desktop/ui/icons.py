@@ -31,6 +31,8 @@ ICON_THEME_NAMES: dict[str, tuple[ThemeName, ...]] = {
     "folder": ("folder",),
     "folder-new": ("folder-new",),
     "account": ("folder-remote",),
+    "account-add": ("list-add-user", "contact-new"),
+    "get-mail": ("mail-receive", "mail-get", "view-refresh"),
     "import": ("document-import",),
     "export": ("document-export",),
     "mark-read": ("mail-mark-read",),

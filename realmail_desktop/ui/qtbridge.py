@@ -1,6 +1,7 @@
 """Turns bus events into Qt signals on the GUI thread (services never touch Qt; the UI listens here).
 
-Signals: storeChanged(Changes), taskProgress(TaskProgress), taskFinished(TaskFinished).
+Signals: storeChanged(Changes), taskProgress(TaskProgress), taskFinished(TaskFinished),
+accountStatus(AccountStatus).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from realmail_desktop.core.events import Changes, EventBus, TaskFinished, TaskProgress
+from realmail_desktop.core.events import AccountStatus, Changes, EventBus, TaskFinished, TaskProgress
 
 
 class EventBridge(QObject):
     storeChanged = Signal(object)
     taskProgress = Signal(object)
     taskFinished = Signal(object)
+    accountStatus = Signal(object)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -24,6 +26,7 @@ class EventBridge(QObject):
             bus.subscribe(Changes, self.storeChanged.emit),
             bus.subscribe(TaskProgress, self.taskProgress.emit),
             bus.subscribe(TaskFinished, self.taskFinished.emit),
+            bus.subscribe(AccountStatus, self.accountStatus.emit),
         ]
 
     def detach(self) -> None:

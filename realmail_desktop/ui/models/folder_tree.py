@@ -1,4 +1,5 @@
-"""FolderTreeModel: All Inboxes, then each account with its folders nested by path, with unread counts."""
+"""FolderTreeModel: All Inboxes, then each account with its folders nested by path, with unread counts (and
+each account's connection state on its node)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any, overload
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
 
-from realmail_desktop.core.events import Changes
+from realmail_desktop.core.events import AccountState, AccountStatus, Changes
 from realmail_desktop.store import Account, Folder, FolderRole, MessageQuery, StoreReader
 from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind
@@ -97,6 +99,7 @@ class FolderTreeModel(QAbstractItemModel):
         self._by_folder: dict[int, _Node] = {}
         self._by_account: dict[int, _Node] = {}
         self._inbox_ids: tuple[int, ...] = ()
+        self._account_status: dict[int, AccountStatus] = {}
         self._build()
 
     # --- building -----------------------------------------------------------------------------------
@@ -249,6 +252,9 @@ class FolderTreeModel(QAbstractItemModel):
         if node.kind is FolderNodeKind.ALL_INBOXES:
             return self._all_inboxes_icon
         if node.kind is FolderNodeKind.ACCOUNT:
+            status = self._account_status.get(node.account_id or 0)
+            if status is not None and status.state is AccountState.ERROR:
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
             return self._account_icon
         return self._icons[node.folder.role if node.folder is not None else None]
 
@@ -257,8 +263,20 @@ class FolderTreeModel(QAbstractItemModel):
             return f"{_plural(counts[0], 'message')}, {counts[1]} unread"
         if node.kind is FolderNodeKind.ACCOUNT:
             account = node.account
-            return account.address or account.name if account is not None else None
+            tip = account.address or account.name if account is not None else ""
+            status = self._account_status.get(node.account_id or 0)
+            if status is not None and status.state in (AccountState.ERROR, AccountState.OFFLINE):
+                tip = f"{tip}\n{status.message}".strip()
+            return tip or None
         return None
+
+    def on_account_status(self, status: AccountStatus) -> None:
+        """An account's connection state changed: its node's tooltip (and, in error, its icon) tell."""
+        self._account_status[status.account_id] = status
+        node = self._by_account.get(status.account_id)
+        if node is not None:
+            index = self._index_of(node)
+            self.dataChanged.emit(index, index, [_DECORATION, _TOOLTIP])
 
     def _semantic(self, node: _Node, role: int, unread: int) -> Any:
         if role == FolderItemRole.NodeKind:

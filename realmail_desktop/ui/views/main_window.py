@@ -7,12 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QSplitter, QTreeView
+from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QSplitter, QTreeView, QVBoxLayout, QWidget
 
 import realmail_desktop
+from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store import MessageSummary, Store
 from realmail_desktop.transfer import MailTransfer
+from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
 from realmail_desktop.ui.dialogs.error_dialog import show_bug, show_known_error
 from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog, folder_choices
 from realmail_desktop.ui.icons import app_icon
@@ -21,6 +23,8 @@ from realmail_desktop.ui.models.message_list import MessageListModel
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind, MessageColumn
+from realmail_desktop.ui.sync_control import SyncControl
+from realmail_desktop.ui.views.account_banner import AccountBanner
 from realmail_desktop.ui.views.folder_commands import FolderCommands
 from realmail_desktop.ui.views.icon_delegate import IconDelegate
 from realmail_desktop.ui.views.message_list_view import MessageListView
@@ -38,19 +42,32 @@ _FolderKey = tuple[FolderNodeKind | None, int | None, int | None]
 
 class MainWindow(QMainWindow):
     """The window people live in. It starts every write through `ops` and redraws from the store's Changes
-    (via `bridge.storeChanged`); it never writes SQL and never waits on the store.
+    (via `bridge.storeChanged`); it never writes SQL and never waits on the store. With a `sync` engine it adds
+    IMAP accounts, checks for mail, downloads bodies on demand and shows accounts in trouble (`secrets` keeps
+    their passwords; by default the OS keyring, touched only when a password is saved).
 
     Signals: closed() — the person closed the window (File → Quit or the title bar).
     """
 
     closed = Signal()
 
-    def __init__(self, store: Store, transfer: MailTransfer, bridge: EventBridge, ops: Ops) -> None:
+    def __init__(
+        self,
+        store: Store,
+        transfer: MailTransfer,
+        bridge: EventBridge,
+        ops: Ops,
+        *,
+        sync: SyncControl | None = None,
+        secrets: SecretStore | None = None,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("RealMail")
         self.setObjectName("mainWindow")
         self._store = store
         self._ops = ops
+        self._sync = sync
+        self._secrets = secrets if secrets is not None else SecretStore()
         self._bridge = bridge  # keep it alive as long as the window that listens to it
         self._selected_ids: list[int] = []
         self._current_id: int | None = None
@@ -70,12 +87,19 @@ class MainWindow(QMainWindow):
 
         self.message_model = MessageListModel(store.reader, parent=self)
         self.message_list = MessageListView(self.message_model, self)
-        self.reader = MessageReader(store, ops, self)
+        self.reader = MessageReader(store, ops, self, fetch_body=sync.fetch_body if sync is not None else None)
+        self.account_banner = AccountBanner(bridge, store.reader, ops, self, sync=sync, secrets=self._secrets)
+        list_pane = QWidget(self)
+        list_layout = QVBoxLayout(list_pane)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.setSpacing(0)
+        list_layout.addWidget(self.account_banner)
+        list_layout.addWidget(self.message_list, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("mainSplitter")
         splitter.setChildrenCollapsible(False)
-        for pane, stretch in ((self.folder_view, 0), (self.message_list, 1), (self.reader, 1)):
+        for pane, stretch in ((self.folder_view, 0), (list_pane, 1), (self.reader, 1)):
             splitter.addWidget(pane)
             splitter.setStretchFactor(splitter.indexOf(pane), stretch)
         splitter.setSizes([230, 560, 560])
@@ -102,6 +126,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self, bridge: EventBridge) -> None:
         bridge.storeChanged.connect(self.on_store_changed)
+        bridge.accountStatus.connect(self.folder_model.on_account_status)
         self._ops.knownError.connect(self._on_known_error)
         self._ops.bugRaised.connect(self._on_bug)
         self._ops.busyChanged.connect(self.task_status.set_busy)
@@ -114,6 +139,10 @@ class MainWindow(QMainWindow):
         self.message_list.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._update_sort_actions())
 
         a = self.window_actions
+        a.add_account.triggered.connect(self.add_account)
+        a.check_mail.triggered.connect(self.check_for_mail)
+        a.add_account.setEnabled(self._sync is not None)
+        a.check_mail.setEnabled(self._sync is not None)
         a.import_mail.triggered.connect(self.folder_commands.import_mail)
         a.export_folder.triggered.connect(self.folder_commands.export_folder)
         a.quit.triggered.connect(self.close)
@@ -135,6 +164,9 @@ class MainWindow(QMainWindow):
         self.folder_model.on_store_changed(changes)
         self.message_model.on_store_changed(changes)
         self._update_message_actions()
+        if changes.messages_updated:
+            for reader in (self.reader, *(window.reader for window in self.reader_windows())):
+                reader.on_store_changed(changes)
 
     def _on_known_error(self, message: str, hint: str) -> None:
         show_known_error(self, message, hint)
@@ -308,12 +340,28 @@ class MainWindow(QMainWindow):
         summary = self.message_model.summary_at(row) if row is not None else None
         if summary is None:
             return None
-        window = ReaderWindow(self._store, self._ops, summary, self)
+        fetch_body = self._sync.fetch_body if self._sync is not None else None
+        window = ReaderWindow(self._store, self._ops, summary, self, fetch_body=fetch_body)
         window.show()
         return window
 
     def reader_windows(self) -> list[ReaderWindow]:
         return self.findChildren(ReaderWindow)
+
+    # --- accounts -----------------------------------------------------------------------------------
+    def add_account(self) -> AddAccountDialog | None:
+        """File → Add account…: the IMAP account dialog (window-modal; it adds the account itself)."""
+        if self._sync is None:
+            return None
+        dialog = AddAccountDialog(self._sync, self._secrets, self._ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def check_for_mail(self) -> None:
+        """File → Check for new mail (F5): every account, now."""
+        if self._sync is not None:
+            self._ops.run(self._sync.check_now(None), label="Check for new mail")
 
     # --- help and closing ---------------------------------------------------------------------------
     def show_about(self) -> QMessageBox:

@@ -3,13 +3,15 @@
 The raw message is read in a worker thread and parsed and sanitised off the GUI thread; a newer
 `show_message` cancels the load in flight, so a slow message never replaces a newer choice. Remote content
 stays blocked: "Load for this message" keeps remote references in the sanitised HTML, but the body view does
-not fetch them until the QtWebEngine reader replaces it (see ui/views/mail_browser.py).
+not fetch them until the QtWebEngine reader replaces it (see ui/views/mail_browser.py). A body that is not
+stored yet is downloaded (`fetch_body`) and shown once the store says it arrived (`on_store_changed`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import html
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
@@ -27,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from realmail_desktop.core.errors import KnownError
+from realmail_desktop.core.events import Changes
 from realmail_desktop.mail import AttachmentInfo, ParsedMessage, inline_parts, parse_message, sanitize_html
 from realmail_desktop.store import MessageSummary, Store
 from realmail_desktop.ui.icons import app_icon
@@ -34,6 +38,10 @@ from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.views.mail_browser import MailBrowser, plain_text_html
 
 NOT_STORED = "The body of this message is not stored locally."
+DOWNLOADING = "Downloading it from the server…"
+
+FetchBody = Callable[[int], Awaitable[object]]
+"""Downloads one message's body into the store (the sync engine's `fetch_body`)."""
 EMPTY = "No message selected"
 
 
@@ -99,15 +107,21 @@ class _SelectableLabel(QLabel):
 class MessageReader(QWidget):
     """Shows one message at a time (`show_message`), or "No message selected" (`clear`).
 
-    Signals: messageShown(int message_id) once a message's body (or its "not stored" note) is on screen.
+    Signals: messageShown(int message_id) once a message's body (or its "not stored" note) is on screen — again
+    when a body downloaded with `fetch_body` replaces the note.
     """
 
     messageShown = Signal(int)
 
-    def __init__(self, store: Store, ops: Ops, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, ops: Ops, parent: QWidget | None = None, *, fetch_body: FetchBody | None = None
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._ops = ops
+        self._fetch_body = fetch_body
+        self._fetched: int | None = None  # the message whose body download was started for this showing
+        self._fetch_note = ""  # what the "not stored" note adds: downloading, or why that failed
         self._summary: MessageSummary | None = None
         self._body: RenderedBody | None = None
         self._load: asyncio.Task[RenderedBody] | None = None
@@ -142,6 +156,8 @@ class MessageReader(QWidget):
         self._cancel_load()
         self._summary = summary
         self._body = None
+        self._fetched = None
+        self._fetch_note = ""
         self._show_headers(summary, None)
         self._remote_bar.hide()
         self._attachments.hide()
@@ -185,6 +201,17 @@ class MessageReader(QWidget):
         )
         return self._load
 
+    def on_store_changed(self, changes: Changes) -> None:
+        """Show the body of the message on screen once it arrived (it was not stored when it was opened)."""
+        summary, body = self._summary, self._body
+        if summary is None or body is None or body.parsed is not None:
+            return
+        if summary.id in changes.messages_updated:
+            self._cancel_load()
+            self._load = self._ops.run(
+                self._read_and_render(summary.id), label="Open message", on_done=self._on_body_ready
+            )
+
     # --- loading ----------------------------------------------------------------------------------
     async def _read_and_render(self, message_id: int) -> RenderedBody:
         raw = await self._store.read(lambda reader: reader.raw_message(message_id))
@@ -202,15 +229,49 @@ class MessageReader(QWidget):
         self._body = body
         self._show_headers(summary, body.parsed)
         if body.parsed is None:
-            snippet = plain_text_html(summary.snippet) if summary.snippet else ""
-            self._browser.show_body(f"{snippet}<p><i>{NOT_STORED}</i></p>", {})
+            if self._fetch_body is not None and self._fetched != summary.id:
+                self._start_fetch(summary.id)
+            self._show_not_stored(summary, self._fetch_note if self._fetched == summary.id else "")
         else:
             self._browser.show_body(body.html, body.inline, remote_allowed=body.remote_allowed)
         self._show_remote_bar(body)
         self._show_attachments(body.parsed.attachments if body.parsed else ())
         self.messageShown.emit(body.message_id)
 
+    def _start_fetch(self, message_id: int) -> None:
+        self._fetched = message_id  # once per showing: a body the server cannot give must not loop
+        self._fetch_note = DOWNLOADING
+        self._ops.run(self._fetch_quietly(message_id), label="Download message", on_done=self._on_fetch_done)
+
+    async def _fetch_quietly(self, message_id: int) -> tuple[int, KnownError | None]:
+        # Offline or refused is the world's answer, shown in the reader rather than as a box per message.
+        assert self._fetch_body is not None
+        try:
+            await self._fetch_body(message_id)
+        except KnownError as exc:
+            return message_id, exc
+        return message_id, None
+
+    def _on_fetch_done(self, result: tuple[int, KnownError | None]) -> None:
+        message_id, error = result
+        summary = self._summary
+        if summary is None or summary.id != message_id or self._body is None or self._body.parsed is not None:
+            return
+        if error is not None:
+            self._fetch_note = f"RealMail could not download it: {error}"
+            self._show_not_stored(summary, self._fetch_note)
+            self.messageShown.emit(message_id)
+        else:
+            # The store has it now; its Changes may have re-rendered it already (then we returned above).
+            self._fetch_note = ""
+            self.on_store_changed(Changes(messages_updated=frozenset({message_id})))
+
     # --- drawing ----------------------------------------------------------------------------------
+    def _show_not_stored(self, summary: MessageSummary, note: str) -> None:
+        snippet = plain_text_html(summary.snippet) if summary.snippet else ""
+        line = html.escape(f"{NOT_STORED} {note}".strip())
+        self._browser.show_body(f"{snippet}<p><i>{line}</i></p>", {})
+
     def _build_message_page(self) -> QWidget:
         page = QWidget(self._stack)
         self._browser = MailBrowser(page)

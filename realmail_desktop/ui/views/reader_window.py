@@ -8,20 +8,28 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from realmail_desktop.store import MessageSummary, Store
 from realmail_desktop.ui.ops import Ops
-from realmail_desktop.ui.views.message_reader import MessageReader
+from realmail_desktop.ui.views.message_reader import FetchBody, MessageReader
 
 
 class ReaderWindow(QMainWindow):
     """A top-level window around a MessageReader; it deletes itself when closed (Esc or Ctrl+W closes it)."""
 
-    def __init__(self, store: Store, ops: Ops, summary: MessageSummary, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        ops: Ops,
+        summary: MessageSummary,
+        parent: QWidget | None = None,
+        *,
+        fetch_body: FetchBody | None = None,
+    ) -> None:
         super().__init__(parent)
         # A window of its own, but owned by the main window so it goes when the main window does.
         self.setWindowFlag(Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("readerWindow")
         self.setWindowTitle(f"{summary.subject or '(no subject)'} — RealMail")
-        self.reader = MessageReader(store, ops, self)
+        self.reader = MessageReader(store, ops, self, fetch_body=fetch_body)
         self.setCentralWidget(self.reader)
         close = self.addAction("Close")
         close.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence(Qt.Key.Key_Escape)])

@@ -20,6 +20,8 @@ class WindowActions:
 
     def __init__(self, window: QMainWindow, message_list: QWidget) -> None:
         self._window = window
+        self.add_account = self._make("&Add account…", "Ctrl+Shift+A", app_icon("account-add"))
+        self.check_mail = self._make("&Check for new mail", "F5", app_icon("get-mail"))
         self.import_mail = self._make("&Import mail…", "Ctrl+I", app_icon("import"))
         self.export_folder = self._make("&Export folder…", "Ctrl+E", app_icon("export"))
         self.quit = self._make("&Quit", "Ctrl+Q", theme_icon("application-exit"))
@@ -61,6 +63,8 @@ class WindowActions:
     def build_menus(self) -> None:
         bar = self._window.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.add_account, self.check_mail])
+        file_menu.addSeparator()
         file_menu.addActions([self.import_mail, self.export_folder])
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
@@ -82,6 +86,8 @@ class WindowActions:
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addAction(self.check_mail)
+        toolbar.addSeparator()
         toolbar.addActions([self.import_mail, self.export_folder])
         toolbar.addSeparator()
         toolbar.addActions([self.toggle_read, self.toggle_star, self.move_to, self.delete])

@@ -15,6 +15,7 @@ from realmail_desktop.core.logs import get_logger, redact, setup_logging
     ("line", "secret"),
     [
         ("login failed for bob password=hunter2secret", "hunter2secret"),
+        ("login password=correct horse battery staple", "horse battery staple"),
         ('config {"refresh_token": "1//0gAbCdEfGh"}', "1//0gAbCdEfGh"),
         ("Authorization: Bearer ya29.a0AfH6SMBx-long-token", "ya29.a0AfH6SMBx-long-token"),
         (

@@ -7,7 +7,13 @@ from realmail_desktop.mail.sources import Flag
 from realmail_desktop.store import NewAttachment, NewMessage
 
 
-def new_message(envelope: Envelope, raw: bytes | None, flags: Flag) -> NewMessage:
+def new_message(
+    envelope: Envelope, raw: bytes | None, flags: Flag, *, uid: int | None = None, size: int | None = None
+) -> NewMessage:
+    """The store row for a parsed message; `raw` None for a header-only row (IMAP headers first, body later).
+
+    `size` overrides the envelope's (an IMAP RFC822.SIZE, when only the header was read); `uid` is the IMAP UID.
+    """
     sender = envelope.sender
     people = [a for a in (sender, *envelope.to, *envelope.cc) if a is not None]
     return NewMessage(
@@ -24,7 +30,7 @@ def new_message(envelope: Envelope, raw: bytes | None, flags: Flag) -> NewMessag
         subject_sort=subject_sort_key(envelope.subject),
         snippet=envelope.snippet,
         list_id=envelope.list_id,
-        size=envelope.size,
+        size=envelope.size if size is None else size,
         is_seen=Flag.SEEN in flags,
         is_flagged=Flag.FLAGGED in flags,
         is_answered=Flag.ANSWERED in flags,
@@ -45,6 +51,7 @@ def new_message(envelope: Envelope, raw: bytes | None, flags: Flag) -> NewMessag
         index_people=" ".join(f"{a.name} {a.address}" for a in people),
         index_body=envelope.body_text,
         raw=raw,
+        uid=uid,
     )
 
 

@@ -1,0 +1,278 @@
+"""The sync engine's writes: headers by UID, bodies, the server's flag changes and expunges, UIDVALIDITY resets
+and each folder's sync progress. Every write returns the Changes it published after COMMIT.
+
+Matching rule (no duplicates): a row whose uid is NULL in a folder — moved there locally and not yet seen
+on the server, or left from an older UIDVALIDITY — is *adopted* by the first fetched header of that folder
+with the same Message-ID and size (same Date and size when the message has no Message-ID), instead of a new
+row being added. An adopted row keeps its body, attachments and index entry.
+
+Conflict rule: local actions win while they are queued — the server's flags for a message with a queued
+flag change are ignored, and a message with a queued move or delete is not added back to its old folder —
+and once the queue has been replayed, the server's state wins (its flags overwrite ours, including on
+adoption; rows it no longer has are removed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from realmail_desktop.core.errors import NotFoundError
+from realmail_desktop.core.events import Changes
+from realmail_desktop.store.database import Database
+from realmail_desktop.store.messages import INSERT_ATTACHMENT, INSERT_MESSAGE, message_row
+from realmail_desktop.store.models import FolderProgress, NewMessage, RemoteOpKind, UidFlags
+
+_FLAG_COLUMNS = "is_seen, is_flagged, is_answered, is_forwarded, is_draft"
+_SET_FLAGS = "UPDATE messages SET is_seen = ?, is_flagged = ?, is_answered = ?, is_forwarded = ?, is_draft = ?"
+Flags = tuple[int, int, int, int, int]
+
+
+def _flags_of(m: NewMessage | UidFlags) -> Flags:
+    return (int(m.is_seen), int(m.is_flagged), int(m.is_answered), int(m.is_forwarded), int(m.is_draft))
+
+
+@dataclass(slots=True)
+class _Claims:
+    """What the queued actions of a folder's account hold back from the server's view (the conflict rule)."""
+
+    away: set[int] = field(default_factory=set)  # UIDs of this folder with a queued move or delete
+    flagged: set[int] = field(default_factory=set)  # UIDs of this folder with a queued flag change
+    rows: set[int] = field(default_factory=set)  # rows named by any queued action
+
+
+async def _claims(tx: aiosqlite.Connection, folder_id: int) -> _Claims:
+    claims = _Claims()
+    ops = await tx.execute_fetchall(
+        "SELECT o.kind, o.folder_id, o.uidvalidity IS f.uidvalidity, o.uids, o.args FROM remote_ops o"
+        " JOIN folders f ON f.id = ?1 WHERE o.account_id = f.account_id",
+        (folder_id,),
+    )
+    for kind, source, same_epoch, uids, args in ops:
+        claims.rows.update(json.loads(args).get("rows", ()))
+        if source != folder_id or not same_epoch:
+            continue
+        known = {uid for uid in json.loads(uids) if uid is not None}
+        (claims.flagged if kind == RemoteOpKind.FLAGS.value else claims.away).update(known)
+    return claims
+
+
+async def _account_of(tx: aiosqlite.Connection, folder_id: int) -> int:
+    row = await (await tx.execute("SELECT account_id FROM folders WHERE id = ?", (folder_id,))).fetchone()
+    if row is None:
+        raise NotFoundError("That folder no longer exists.")
+    return int(row[0])
+
+
+async def _by_uid(tx: aiosqlite.Connection, folder_id: int, uids: Sequence[int]) -> dict[int, tuple[int, Flags]]:
+    rows = await tx.execute_fetchall(
+        f"SELECT uid, id, {_FLAG_COLUMNS} FROM messages"
+        " WHERE folder_id = ? AND uid IN (SELECT value FROM json_each(?))",
+        (folder_id, json.dumps(list(uids))),
+    )
+    return {int(r[0]): (int(r[1]), (r[2], r[3], r[4], r[5], r[6])) for r in rows}
+
+
+async def _save_progress(tx: aiosqlite.Connection, folder_id: int, progress: FolderProgress) -> None:
+    values = progress.model_dump(exclude_none=True)
+    if values:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        await tx.execute(f"UPDATE folders SET {assignments} WHERE id = ?", (*values.values(), folder_id))
+
+
+class SyncRepository:
+    """Writes of the IMAP sync (see the module docstring for the matching and conflict rules)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def store_headers(
+        self, folder_id: int, messages: Sequence[NewMessage], progress: FolderProgress | None = None
+    ) -> Changes:
+        """Store fetched header rows (each with its `uid`) in one transaction, with `progress` saved alongside:
+        known UIDs get the server's flags, unmatched rows are adopted, the rest are added."""
+        added: list[int] = []
+        updated: list[int] = []
+        async with self._db.transaction() as tx:
+            account_id = await _account_of(tx, folder_id)
+            existing = await _by_uid(tx, folder_id, [m.uid for m in messages if m.uid is not None])
+            claims = await _claims(tx, folder_id)
+            fresh: list[NewMessage] = []
+            flag_updates: list[tuple[int, ...]] = []
+            for m in messages:
+                if m.uid is None or m.uid in claims.away:
+                    continue
+                known = existing.get(m.uid)
+                if known is None:
+                    fresh.append(m)
+                elif m.uid not in claims.flagged and known[1] != _flags_of(m):
+                    flag_updates.append((*_flags_of(m), known[0]))
+                    updated.append(known[0])
+            if fresh:
+                fresh, adopted = await self._adopt(tx, folder_id, fresh, claims)
+                updated.extend(adopted)
+            await tx.executemany(f"{_SET_FLAGS} WHERE id = ?", flag_updates)
+            if fresh:
+                row = await (await tx.execute("SELECT COALESCE(MAX(id), 0) FROM messages")).fetchone()
+                first_id = int(row[0]) + 1 if row else 1
+                added = list(range(first_id, first_id + len(fresh)))
+                pairs = list(zip(added, fresh, strict=True))
+                await tx.executemany(INSERT_MESSAGE, [message_row(mid, account_id, folder_id, m) for mid, m in pairs])
+                await tx.executemany(
+                    "INSERT INTO messages_fts (rowid, subject, people, body) VALUES (?, ?, ?, ?)",
+                    [(mid, m.subject, m.index_people, m.index_body) for mid, m in pairs],
+                )
+            if progress is not None:
+                await _save_progress(tx, folder_id, progress)
+        touched = frozenset({folder_id}) if added or updated else frozenset()
+        return self._db.publish(
+            Changes(folders=touched, messages_added=frozenset(added), messages_updated=frozenset(updated))
+        )
+
+    async def _adopt(
+        self, tx: aiosqlite.Connection, folder_id: int, fresh: list[NewMessage], claims: _Claims
+    ) -> tuple[list[NewMessage], list[int]]:
+        """Give unmatched rows of the folder the UIDs of matching fetched headers; returns the rest."""
+        row = await (
+            await tx.execute("SELECT 1 FROM messages WHERE folder_id = ? AND uid IS NULL LIMIT 1", (folder_id,))
+        ).fetchone()
+        if row is None:
+            return fresh, []
+        rows = await tx.execute_fetchall(
+            "SELECT id, message_id, date, size FROM messages WHERE folder_id = ? AND uid IS NULL"
+            " AND message_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (folder_id, json.dumps(sorted({m.message_id for m in fresh}))),
+        )
+        candidates: dict[tuple[str, int, int], list[int]] = {}
+        for mid, message_id, date, size in rows:
+            key = (message_id, 0 if message_id else date, size)
+            candidates.setdefault(key, []).append(int(mid))
+        rest: list[NewMessage] = []
+        adopted: list[tuple[int, NewMessage]] = []
+        for m in fresh:
+            matches = candidates.get((m.message_id, 0 if m.message_id else m.date, m.size))
+            if matches:
+                adopted.append((matches.pop(0), m))
+            else:
+                rest.append(m)
+        await tx.executemany("UPDATE messages SET uid = ? WHERE id = ?", [(m.uid, mid) for mid, m in adopted])
+        # Nothing of ours queued for an adopted row: the server's flags win (the conflict rule).
+        await tx.executemany(
+            f"{_SET_FLAGS} WHERE id = ?", [(*_flags_of(m), mid) for mid, m in adopted if mid not in claims.rows]
+        )
+        return rest, [mid for mid, _ in adopted]
+
+    async def store_bodies(self, bodies: Sequence[tuple[int, NewMessage]]) -> Changes:
+        """Store fetched bodies: raw bytes, attachments, snippet and the body's index text, per message row.
+        Rows deleted meanwhile are skipped."""
+        if not bodies:
+            return Changes()
+        async with self._db.transaction() as tx:
+            rows = await tx.execute_fetchall(
+                "SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps([mid for mid, _ in bodies]),),
+            )
+            present = {int(r[0]) for r in rows}
+            kept = [(mid, m) for mid, m in bodies if mid in present and m.raw is not None]
+            ids = json.dumps([mid for mid, _ in kept])
+            await tx.executemany(
+                "UPDATE messages SET snippet = ?, has_attachments = ?, defects = ?, body_state = 1 WHERE id = ?",
+                [(m.snippet, int(m.has_attachments), m.defects, mid) for mid, m in kept],
+            )
+            await tx.executemany(
+                "INSERT OR REPLACE INTO message_bodies (message_id, raw) VALUES (?, ?)",
+                [(mid, m.raw) for mid, m in kept],
+            )
+            await tx.execute("DELETE FROM attachments WHERE message_id IN (SELECT value FROM json_each(?))", (ids,))
+            await tx.executemany(
+                INSERT_ATTACHMENT,
+                [
+                    (mid, a.part_id, a.filename, a.content_type, a.size, a.content_id, int(a.inline))
+                    for mid, m in kept
+                    for a in m.attachments
+                ],
+            )
+            await tx.executemany(
+                "UPDATE messages_fts SET body = ? WHERE rowid = ?", [(m.index_body, mid) for mid, m in kept]
+            )
+        return self._db.publish(Changes(messages_updated=frozenset(mid for mid, _ in kept)))
+
+    async def mark_bodies_unavailable(self, message_ids: Sequence[int]) -> None:
+        """The server did not give these bodies: stop fetching them ahead of time (body_state 2); opening one
+        of them still asks the server again."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE messages SET body_state = 2 WHERE body_state = 0 AND id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(message_ids)),),
+            )
+
+    async def apply_flags(self, folder_id: int, flags: Sequence[UidFlags]) -> Changes:
+        """The server's flags for UIDs of a folder (UIDs we do not have are ignored)."""
+        if not flags:
+            return Changes()
+        async with self._db.transaction() as tx:
+            existing = await _by_uid(tx, folder_id, [f.uid for f in flags])
+            claims = await _claims(tx, folder_id)
+            updates = [
+                (*_flags_of(f), existing[f.uid][0])
+                for f in flags
+                if f.uid in existing and f.uid not in claims.flagged and existing[f.uid][1] != _flags_of(f)
+            ]
+            await tx.executemany(f"{_SET_FLAGS} WHERE id = ?", updates)
+        changed = frozenset(int(u[-1]) for u in updates)
+        return self._db.publish(
+            Changes(folders=frozenset({folder_id}) if changed else frozenset(), messages_updated=changed)
+        )
+
+    async def expunge_uids(self, folder_id: int, uids: Iterable[int]) -> Changes:
+        """The server no longer has these UIDs in the folder: their rows go (with bodies and index entries)."""
+        wanted = json.dumps(sorted(set(uids)))
+        async with self._db.transaction() as tx:
+            rows = await tx.execute_fetchall(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IN (SELECT value FROM json_each(?))",
+                (folder_id, wanted),
+            )
+            removed = [int(r[0]) for r in rows]
+            if removed:
+                await tx.execute(
+                    "DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(removed),)
+                )
+        return self._db.publish(
+            Changes(folders=frozenset({folder_id}) if removed else frozenset(), messages_removed=frozenset(removed))
+        )
+
+    async def reset_uidvalidity(self, folder_id: int, uidvalidity: int) -> Changes:
+        """The folder's UIDs changed meaning (RFC 3501 §2.3.1.1): keep every row, forget every UID and the sync
+        progress; the next header sync adopts the rows again (matching rule), so nothing is duplicated."""
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE messages SET uid = NULL WHERE folder_id = ? AND uid IS NOT NULL", (folder_id,))
+            await tx.execute(
+                "UPDATE folders SET uidvalidity = ?, uidnext = NULL, highestmodseq = NULL, headers_floor_uid = NULL"
+                " WHERE id = ?",
+                (uidvalidity, folder_id),
+            )
+        return Changes()
+
+    async def save_progress(self, folder_id: int, progress: FolderProgress) -> None:
+        async with self._db.transaction() as tx:
+            await _save_progress(tx, folder_id, progress)
+
+    async def prune_unmatched(self, folder_id: int) -> Changes:
+        """After a complete header sync: rows still without a UID and named by no queued action are not on
+        the server (any more) — the server's state wins, they go."""
+        async with self._db.transaction() as tx:
+            claims = await _claims(tx, folder_id)
+            rows = await tx.execute_fetchall(
+                "SELECT id FROM messages WHERE folder_id = ? AND uid IS NULL", (folder_id,)
+            )
+            removed = [int(r[0]) for r in rows if int(r[0]) not in claims.rows]
+            if removed:
+                await tx.execute(
+                    "DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(removed),)
+                )
+        return self._db.publish(
+            Changes(folders=frozenset({folder_id}) if removed else frozenset(), messages_removed=frozenset(removed))
+        )

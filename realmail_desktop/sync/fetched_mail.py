@@ -1,0 +1,84 @@
+"""Turns FETCH replies into store rows: header rows on the fast path (no MIME parse, no body), full rows from
+bodies, and IMAP flags into ours. CPU-bound: the sync calls these in a worker thread, a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from realmail_desktop.core.logs import get_logger
+from realmail_desktop.ingest import new_message
+from realmail_desktop.mail.envelope import read_envelope
+from realmail_desktop.mail.sources import Flag
+from realmail_desktop.store import NewMessage, UidFlags
+from realmail_desktop.sync.imap_commands import Fetched
+
+_log = get_logger("sync")
+
+_IMAP_FLAGS: dict[str, Flag] = {
+    "\\seen": Flag.SEEN,
+    "\\flagged": Flag.FLAGGED,
+    "\\answered": Flag.ANSWERED,
+    "\\draft": Flag.DRAFT,
+    "\\deleted": Flag.DELETED,
+    "$forwarded": Flag.FORWARDED,
+}
+# What the store's flag names (RemoteOp.set_flags) are called on the server.
+SERVER_FLAG_NAMES: dict[str, str] = {
+    "seen": "\\Seen",
+    "flagged": "\\Flagged",
+    "answered": "\\Answered",
+    "forwarded": "$Forwarded",
+    "draft": "\\Draft",
+}
+
+
+def flags_from_imap(names: Iterable[str]) -> Flag:
+    flags = Flag(0)
+    for name in names:
+        flags |= _IMAP_FLAGS.get(name.lower(), Flag(0))
+    return flags
+
+
+def uid_flags(fetched: Fetched) -> UidFlags:
+    flags = flags_from_imap(fetched.flags)
+    return UidFlags(
+        fetched.uid,
+        Flag.SEEN in flags,
+        Flag.FLAGGED in flags,
+        Flag.ANSWERED in flags,
+        Flag.FORWARDED in flags,
+        Flag.DRAFT in flags,
+    )
+
+
+def header_rows(fetched: Sequence[Fetched]) -> list[NewMessage]:
+    """Header-only rows (no body, no snippet yet): the header fields as read by mail.read_envelope, the size
+    the server reported, INTERNALDATE where the Date header is missing or unreadable."""
+    rows = []
+    for item in fetched:
+        try:
+            envelope = read_envelope(item.header or b"", fallback_date=item.internaldate)
+            row = new_message(
+                envelope, None, flags_from_imap(item.flags), uid=item.uid, size=item.size or envelope.size
+            )
+        except Exception:  # one odd message must never stall a folder
+            _log.exception("header of UID %d could not be read; skipped", item.uid)
+            continue
+        # A header alone always "lacks" its body parts; defects are counted when the body is read.
+        rows.append(row.model_copy(update={"defects": 0}))
+    return rows
+
+
+def body_rows(fetched: Sequence[Fetched], uids_to_rows: dict[int, int]) -> list[tuple[int, NewMessage]]:
+    """Full rows (snippet, attachments, index text, raw bytes) for fetched bodies, keyed by message row id."""
+    rows = []
+    for item in fetched:
+        row_id = uids_to_rows.get(item.uid)
+        if row_id is None or item.body is None:
+            continue
+        try:
+            envelope = read_envelope(item.body, fallback_date=item.internaldate)
+            rows.append((row_id, new_message(envelope, item.body, flags_from_imap(item.flags), uid=item.uid)))
+        except Exception:
+            _log.exception("body of UID %d could not be read; skipped", item.uid)
+    return rows

@@ -1,0 +1,297 @@
+"""FolderSync: brings one folder up to date over a work connection — UIDVALIDITY, new mail, flags, expunges,
+the resumable newest-first header sync, and bodies newest-first within the sync window.
+
+Order per folder: SELECT → a changed UIDVALIDITY resets the folder's UIDs (rows kept, re-adopted: see
+store/sync_state.py) → new mail from the saved UIDNEXT → flag changes (CONDSTORE CHANGEDSINCE, else every
+flag) and expunges (QRESYNC VANISHED, else a UID SEARCH comparison) → headers of older messages in chunks,
+newest first, the progress floor saved with each chunk so a quit or crash resumes there. Bodies come after,
+in batches by size. A message that cannot be read is logged and skipped; it never stalls the folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+
+from realmail_desktop.core.errors import NotFoundError, ServerError
+from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, new_task_id
+from realmail_desktop.core.logs import get_logger
+from realmail_desktop.store import BodyWanted, FolderProgress, Store, SyncFolder
+from realmail_desktop.sync.connection import ImapConnection
+from realmail_desktop.sync.fetched_mail import body_rows, header_rows, uid_flags
+from realmail_desktop.sync.folder_roles import ServerQuirks
+from realmail_desktop.sync.imap_commands import Fetched, Selected
+from realmail_desktop.sync.options import SyncOptions
+from realmail_desktop.sync.uid_sets import format_uid_set
+
+
+class FolderChangedError(ServerError):
+    """The folder's UIDVALIDITY changed while we worked on it: stop; the next sync starts it over."""
+
+
+class FolderSync:
+    """One account's folder work over one connection; `between_chunks` lets queued actions go out between
+    chunks of a long initial sync (it returns True when it replayed some)."""
+
+    def __init__(
+        self,
+        conn: ImapConnection,
+        store: Store,
+        *,
+        bus: EventBus,
+        quirks: ServerQuirks,
+        options: SyncOptions,
+        between_chunks: Callable[[], Awaitable[bool]],
+        account_id: int,
+    ) -> None:
+        self._conn = conn
+        self._store = store
+        self._bus = bus
+        self._quirks = quirks
+        self._options = options
+        self._between_chunks = between_chunks
+        self._log = get_logger("sync", account_id)
+        self._replayed = False
+
+    async def _folder(self, folder_id: int) -> SyncFolder:
+        folder = await self._store.read(lambda r: r.sync.folder(folder_id))
+        if folder is None:
+            raise NotFoundError("That folder no longer exists.")
+        return folder
+
+    # --- headers, flags, expunges ----------------------------------------------------------------------------
+    async def sync_headers(self, folder: SyncFolder) -> bool:
+        """Bring the folder's rows up to date with the server; True when anything changed."""
+        self._replayed = False
+        async with self._conn.in_folder(folder.remote_name, refresh=True) as selected:
+            pass
+        self._log.debug(
+            "%s: UIDVALIDITY %d UIDNEXT %d HIGHESTMODSEQ %s EXISTS %d (saved: UIDNEXT %s HIGHESTMODSEQ %s)",
+            folder.path,
+            selected.uidvalidity,
+            selected.uidnext,
+            selected.highestmodseq,
+            selected.exists,
+            folder.uidnext,
+            folder.highestmodseq,
+        )
+        if folder.uidvalidity is not None and folder.uidvalidity != selected.uidvalidity:
+            self._log.warning(
+                "%s: UIDVALIDITY changed (%d → %d); matching messages again",
+                folder.path,
+                folder.uidvalidity,
+                selected.uidvalidity,
+            )
+            await self._store.sync.reset_uidvalidity(folder.id, selected.uidvalidity)
+            folder = await self._folder(folder.id)
+        changed = False
+        if folder.uidnext is None:  # first sync of this folder (or of this UIDVALIDITY)
+            await self._store.sync.save_progress(
+                folder.id,
+                FolderProgress(
+                    uidvalidity=selected.uidvalidity, uidnext=selected.uidnext, highestmodseq=selected.highestmodseq
+                ),
+            )
+        else:
+            changed |= await self._new_mail(folder, selected)
+            changed |= await self._flags_and_expunges(folder, selected)
+            await self._store.sync.save_progress(
+                folder.id,
+                FolderProgress(uidnext=selected.uidnext, highestmodseq=selected.highestmodseq),
+            )
+        folder = await self._folder(folder.id)
+        if not folder.headers_complete:
+            changed |= await self._backfill(folder, selected)
+            folder = await self._folder(folder.id)
+        # A move replayed meanwhile may have put a message here that this sync has not fetched yet: prune later.
+        if folder.headers_complete and not self._replayed:
+            changed |= not (await self._store.sync.prune_unmatched(folder.id)).empty
+        await self._store.sync.save_progress(folder.id, FolderProgress(last_checked_at=int(time.time())))
+        return changed
+
+    async def _new_mail(self, folder: SyncFolder, selected: Selected) -> bool:
+        since = folder.uidnext or 1
+        if selected.uidnext <= since:
+            return False
+        async with self._conn.in_folder(folder.remote_name) as now:
+            self._check(folder, now, selected.uidvalidity)
+            uids = await self._conn.search_uids(since)
+        self._log.debug("%s: %d new since UID %d", folder.path, len(uids), since)
+        await self._store_headers_in_chunks(folder, sorted(uids, reverse=True), selected, floor=False)
+        return bool(uids)
+
+    async def _flags_and_expunges(self, folder: SyncFolder, selected: Selected) -> bool:
+        qresync = self._conn.has("QRESYNC") and self._quirks.use_qresync
+        changed = False
+        flags: list[Fetched] = []
+        vanished: list[int] = []
+        if selected.highestmodseq is not None and folder.highestmodseq is not None:
+            if selected.highestmodseq == folder.highestmodseq and qresync:
+                return False  # RFC 7162: nothing changed in the folder, expunges included
+            if selected.highestmodseq != folder.highestmodseq:
+                async with self._conn.in_folder(folder.remote_name) as now:
+                    self._check(folder, now, selected.uidvalidity)
+                    flags, vanished = await self._conn.fetch_flags("1:*", changed_since=folder.highestmodseq)
+        else:  # no CONDSTORE (or the saved modseq was dropped): every flag, compared
+            async with self._conn.in_folder(folder.remote_name) as now:
+                self._check(folder, now, selected.uidvalidity)
+                flags, vanished = await self._conn.fetch_flags("1:*")
+        self._log.debug("%s: %d flag changes, %d vanished", folder.path, len(flags), len(vanished))
+        changed |= not (await self._store.sync.apply_flags(folder.id, [uid_flags(f) for f in flags])).empty
+        if qresync and vanished:
+            changed |= not (await self._store.sync.expunge_uids(folder.id, vanished)).empty
+        if not qresync or folder.highestmodseq is None:  # VANISHED needs a modseq to count from
+            changed |= await self._compare_uids(folder, selected)
+        return changed
+
+    async def _compare_uids(self, folder: SyncFolder, selected: Selected) -> bool:
+        """Without QRESYNC, expunges show only as UIDs we have that the server no longer lists."""
+        known = await self._store.read(lambda r: r.sync.known_uids(folder.id))
+        if not known:
+            return False
+        async with self._conn.in_folder(folder.remote_name) as now:
+            self._check(folder, now, selected.uidvalidity)
+            if folder.headers_complete and now.exists == len(known):
+                return False
+            on_server = set(await self._conn.search_uids(1))
+        gone = [uid for uid in known if uid not in on_server]
+        return bool(gone) and not (await self._store.sync.expunge_uids(folder.id, gone)).empty
+
+    def _check(self, folder: SyncFolder, selected: Selected, uidvalidity: int) -> None:
+        if selected.uidvalidity != uidvalidity:
+            raise FolderChangedError(f"{folder.path} changed on the server while it was being synced.")
+
+    async def _backfill(self, folder: SyncFolder, selected: Selected) -> bool:
+        """The initial sync, newest first: every UID below the floor not known yet, in chunks."""
+        top = min(folder.headers_floor_uid or selected.uidnext, selected.uidnext) - 1
+        uids: list[int] = []
+        if top >= 1:
+            async with self._conn.in_folder(folder.remote_name) as now:
+                self._check(folder, now, selected.uidvalidity)
+                uids = await self._conn.search_uids(1, top)
+        known = set(await self._store.read(lambda r: r.sync.known_uids(folder.id)))
+        wanted = sorted((uid for uid in uids if uid not in known), reverse=True)
+        if wanted:
+            await self._store_headers_in_chunks(folder, wanted, selected, floor=True, done=len(known))
+        await self._store.sync.save_progress(folder.id, FolderProgress(headers_floor_uid=1))
+        return bool(wanted)
+
+    async def _store_headers_in_chunks(
+        self, folder: SyncFolder, uids: Sequence[int], selected: Selected, *, floor: bool, done: int = 0
+    ) -> None:
+        """Fetch and store headers of `uids` (newest first), fetching the next chunk while this one is stored."""
+        sizes = [self._options.first_chunk] if floor else []
+        chunks: list[Sequence[int]] = []
+        start = 0
+        while start < len(uids):
+            size = sizes.pop(0) if sizes else self._options.chunk
+            chunks.append(uids[start : start + size])
+            start += size
+        task_id, label = new_task_id(), f"Syncing {folder.path}"
+        total = done + len(uids)
+        report = floor or len(chunks) > 1
+        pending: asyncio.Task[list[Fetched]] | None = None
+        try:
+            for index, chunk in enumerate(chunks):
+                fetched = await (pending or self._fetch_headers(folder, chunk, selected.uidvalidity))
+                pending = None
+                if index + 1 < len(chunks):
+                    pending = asyncio.ensure_future(
+                        self._fetch_headers(folder, chunks[index + 1], selected.uidvalidity)
+                    )
+                rows = await asyncio.to_thread(header_rows, fetched)
+                progress = FolderProgress(headers_floor_uid=min(chunk)) if floor else None
+                await self._store.sync.store_headers(folder.id, rows, progress)
+                done += len(chunk)
+                if report:
+                    self._bus.publish(TaskProgress(task_id, label, done, total))
+                self._replayed |= await self._between_chunks()
+        finally:
+            if pending is not None:
+                pending.cancel()
+        if report:
+            self._bus.publish(TaskFinished(task_id, label, f"{folder.path}: {total:,} messages"))
+
+    async def _fetch_headers(self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int) -> list[Fetched]:
+        async with self._conn.in_folder(folder.remote_name) as now:
+            self._check(folder, now, uidvalidity)
+            try:
+                return await self._conn.fetch_headers(format_uid_set(uids))
+            except FolderChangedError:
+                raise
+            except ServerError as exc:
+                if len(uids) == 1:
+                    self._log.warning("%s: header of UID %d refused (%s); skipped", folder.path, uids[0], exc)
+                    return []
+        # One message the server cannot give must not cost the chunk: ask for each on its own.
+        fetched: list[Fetched] = []
+        for uid in uids:
+            fetched.extend(await self._fetch_headers(folder, [uid], uidvalidity))
+        return fetched
+
+    # --- bodies ----------------------------------------------------------------------------------------------
+    async def sync_bodies(self, folder: SyncFolder, since: int) -> None:
+        """Bodies of messages dated `since` or later, newest first, in batches by size."""
+        if folder.uidvalidity is None:
+            return
+        task_id, label = new_task_id(), f"Downloading messages of {folder.path}"
+        done = 0
+        while True:
+            wanted = await self._store.read(lambda r: r.sync.bodies_wanted(folder.id, since, 1000))
+            if not wanted:
+                break
+            for batch in self._body_batches(wanted):
+                await self._fetch_and_store_bodies(folder, batch, folder.uidvalidity)
+                done += len(batch)
+                self._bus.publish(TaskProgress(task_id, label, done, 0))
+                self._replayed |= await self._between_chunks()
+        if done:
+            self._bus.publish(TaskFinished(task_id, label, f"{folder.path}: {done:,} messages downloaded"))
+
+    def _body_batches(self, wanted: Sequence[BodyWanted]) -> list[list[BodyWanted]]:
+        batches: list[list[BodyWanted]] = [[]]
+        size = 0
+        for item in wanted:
+            batch = batches[-1]
+            if batch and (
+                size + item.size > self._options.body_batch_bytes or len(batch) >= self._options.body_batch_count
+            ):
+                batches.append([])
+                size = 0
+            batches[-1].append(item)
+            size += item.size
+        return batches
+
+    async def _fetch_and_store_bodies(self, folder: SyncFolder, batch: Sequence[BodyWanted], uidvalidity: int) -> None:
+        async with self._conn.in_folder(folder.remote_name) as now:
+            self._check(folder, now, uidvalidity)
+            try:
+                fetched = await self._conn.fetch_bodies(format_uid_set(w.uid for w in batch))
+            except FolderChangedError:
+                raise
+            except ServerError as exc:
+                if len(batch) > 1:
+                    fetched = None
+                else:
+                    self._log.warning("%s: body of UID %d refused (%s); skipped", folder.path, batch[0].uid, exc)
+                    fetched = []
+        if fetched is None:  # find the one message the server cannot give
+            for item in batch:
+                await self._fetch_and_store_bodies(folder, [item], uidvalidity)
+            return
+        rows = await asyncio.to_thread(body_rows, fetched, {w.uid: w.message_id for w in batch})
+        await self._store.sync.store_bodies(rows)
+        stored = {row_id for row_id, _ in rows}
+        missing = [w.message_id for w in batch if w.message_id not in stored]
+        if missing:
+            await self._store.sync.mark_bodies_unavailable(missing)
+
+    async def fetch_one(self, folder: SyncFolder, uid: int, message_id: int) -> None:
+        """One body, now (the person opened an older message)."""
+        async with self._conn.in_folder(folder.remote_name) as now:
+            fetched = await self._conn.fetch_bodies(str(uid)) if now.uidvalidity == folder.uidvalidity else []
+        rows = await asyncio.to_thread(body_rows, fetched, {uid: message_id})
+        if not rows:
+            raise NotFoundError("This message is no longer on the server.", hint="It may have been deleted elsewhere.")
+        await self._store.sync.store_bodies(rows)

@@ -1,0 +1,305 @@
+"""The IMAP commands the sync sends, as blocking functions over an imapclient connection (run on its thread).
+
+Fetches are sent with compact UID sets ("1:500") and parsed without imapclient's per-message filtering;
+replies imapclient does not collect (VANISHED, COPYUID, LIST-STATUS) are read from imaplib's untagged
+responses. Exceptions pass through untouched: `connection.translate` turns them into ours.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from imapclient import imap_utf7
+from imapclient.imapclient import seq_to_parenstr_upper
+from imapclient.response_parser import parse_fetch_response, parse_response
+
+from realmail_desktop.sync.uid_sets import parse_uid_set
+
+# The headers the store keeps (mail/envelope.py reads these); Content-Type tells multipart from plain.
+HEADER_FIELDS = (
+    "BODY.PEEK[HEADER.FIELDS (FROM SENDER TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES"
+    " LIST-ID CONTENT-TYPE)]"
+)
+_IDLE_POLL_SECONDS = 0.2
+_NEWS = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"VANISHED"})
+
+
+@dataclass(frozen=True, slots=True)
+class Selected:
+    """What SELECT told about a folder."""
+
+    name: str
+    uidvalidity: int
+    uidnext: int
+    exists: int
+    highestmodseq: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedFolder:
+    """One LIST reply: the server's name, hierarchy delimiter, attributes, and STATUS when LIST-STATUS gave it."""
+
+    name: str
+    delimiter: str
+    flags: frozenset[str]
+    subscribed: bool
+    status: dict[str, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One message of a FETCH reply (fields not asked for are None)."""
+
+    uid: int
+    flags: tuple[str, ...]
+    internaldate: int | None = None
+    size: int | None = None
+    header: bytes | None = None
+    body: bytes | None = None
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _untagged(client: Any, name: str) -> list[Any]:
+    responses: list[Any] = client._imap.untagged_responses.pop(name, [])
+    return responses
+
+
+def _forget_untagged(client: Any) -> None:
+    """Drop unsolicited replies (EXISTS, EXPUNGE, FETCH …) imaplib would otherwise keep collecting."""
+    client._imap.untagged_responses.clear()
+
+
+def enable_extensions(client: Any) -> frozenset[str]:
+    """The capabilities after login, with QRESYNC (or CONDSTORE) enabled when offered (RFC 7162)."""
+    capabilities = frozenset(_text(c).upper() for c in client.capabilities())
+    if "QRESYNC" in capabilities:
+        client.enable("QRESYNC")
+    elif "CONDSTORE" in capabilities:
+        client.enable("CONDSTORE")
+    return capabilities
+
+
+def select(client: Any, name: str, readonly: bool) -> Selected:
+    _forget_untagged(client)
+    reply = client.select_folder(name, readonly=readonly)
+    modseq = reply.get(b"HIGHESTMODSEQ")
+    return Selected(
+        name=name,
+        uidvalidity=int(reply[b"UIDVALIDITY"]),
+        uidnext=int(reply.get(b"UIDNEXT", 1)),
+        exists=int(reply.get(b"EXISTS", 0)),
+        highestmodseq=int(modseq) if modseq is not None else None,
+    )
+
+
+def list_folders(client: Any, capabilities: frozenset[str]) -> list[ListedFolder]:
+    """LIST every folder with its special use and subscription, in one round trip where the server can
+    (LIST-EXTENDED, RFC 5258/6154/5819 — with LIST-STATUS each folder's counters come along); else LIST + LSUB."""
+    _forget_untagged(client)
+    if "LIST-EXTENDED" not in capabilities:
+        subscribed = {name for _flags, _delim, name in client.list_sub_folders()}
+        return [
+            ListedFolder(name, _text(delim or ""), frozenset(_text(f) for f in flags), name in subscribed)
+            for flags, delim, name in client.list_folders()
+        ]
+    returns = ["SUBSCRIBED"]
+    if "SPECIAL-USE" in capabilities:
+        returns.append("SPECIAL-USE")
+    if "LIST-STATUS" in capabilities:
+        items = "MESSAGES UIDNEXT UIDVALIDITY" + (" HIGHESTMODSEQ" if "CONDSTORE" in capabilities else "")
+        returns.append(f"STATUS ({items})")
+    data = client._raw_command_untagged(
+        b"LIST", [b'""', b'"*"', b"RETURN", f"({' '.join(returns)})".encode()], uid=False
+    )
+    statuses: dict[str, dict[str, int]] = {}
+    for line in _untagged(client, "STATUS"):
+        parsed = parse_response([line] if isinstance(line, bytes) else list(line))
+        name, values = _text(imap_utf7.decode(parsed[0])), parsed[1]
+        statuses[name] = {_text(values[i]).upper(): int(values[i + 1]) for i in range(0, len(values) - 1, 2)}
+    listed = []
+    for flags, delim, name in client._proc_folder_list(data):
+        names = frozenset(_text(f) for f in flags)
+        listed.append(
+            ListedFolder(
+                name=name,
+                delimiter=_text(delim or ""),
+                flags=names,
+                subscribed="\\Subscribed" in names,
+                status=statuses.get(name),
+            )
+        )
+    return listed
+
+
+def search_uids(client: Any, low: int, high: int | None) -> list[int]:
+    uids = client.search(["UID", f"{low}:{'*' if high is None else high}"])
+    # "N:*" always includes the last message, even when its UID is below N (RFC 3501 §6.4.8).
+    return sorted(uid for uid in uids if uid >= low and (high is None or uid <= high))
+
+
+def search_uid_set(client: Any, uid_set: str) -> list[int]:
+    return sorted(client.search(["UID", uid_set]))
+
+
+def search_message_id(client: Any, message_id: str) -> list[int]:
+    return sorted(client.search(["HEADER", "Message-ID", message_id]))
+
+
+def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | None = None) -> dict[int, Any]:
+    _forget_untagged(client)
+    args = ["UID", "FETCH", uid_set, seq_to_parenstr_upper(items)]
+    if modifiers:
+        args.append(seq_to_parenstr_upper(modifiers))
+    imap = client._imap
+    tag = imap._command(*args)
+    typ, data = imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, data)
+    typ, data = imap._untagged_response(typ, data, "FETCH")
+    if data == [None]:
+        return {}
+    parsed: dict[int, Any] = parse_fetch_response(data, False, True)
+    return parsed
+
+
+def _flags(values: dict[bytes, Any]) -> tuple[str, ...]:
+    return tuple(_text(flag) for flag in values.get(b"FLAGS", ()))
+
+
+def _internaldate(values: dict[bytes, Any]) -> int | None:
+    when = values.get(b"INTERNALDATE")
+    return int(when.timestamp()) if isinstance(when, datetime) else None
+
+
+def fetch_headers(client: Any, uid_set: str) -> list[Fetched]:
+    reply = _fetch(client, uid_set, [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE"])
+    fetched = []
+    for uid, values in reply.items():
+        header = next((v for k, v in values.items() if k.startswith(b"BODY[HEADER")), None)
+        size = values.get(b"RFC822.SIZE")
+        fetched.append(
+            Fetched(
+                uid=uid,
+                flags=_flags(values),
+                internaldate=_internaldate(values),
+                size=int(size) if size is not None else None,
+                header=header if isinstance(header, bytes) else b"",
+            )
+        )
+    return fetched
+
+
+def fetch_flags(client: Any, uid_set: str, changed_since: int | None, qresync: bool) -> tuple[list[Fetched], list[int]]:
+    modifiers = None
+    if changed_since is not None:
+        modifiers = [f"CHANGEDSINCE {changed_since}"] + (["VANISHED"] if qresync else [])
+    reply = _fetch(client, uid_set, ["FLAGS"], modifiers)
+    vanished: list[int] = []
+    for line in _untagged(client, "VANISHED"):
+        text = _text(line).strip()
+        if text.upper().startswith("(EARLIER)"):
+            text = text[len("(EARLIER)") :]
+        vanished.extend(parse_uid_set(text))
+    return [Fetched(uid=uid, flags=_flags(values)) for uid, values in reply.items()], vanished
+
+
+def fetch_bodies(client: Any, uid_set: str) -> list[Fetched]:
+    reply = _fetch(client, uid_set, ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"])
+    fetched = []
+    for uid, values in reply.items():
+        body = values.get(b"BODY[]")
+        if isinstance(body, bytes):
+            fetched.append(Fetched(uid=uid, flags=_flags(values), internaldate=_internaldate(values), body=body))
+    return fetched
+
+
+def store_flags(client: Any, uid_set: str, add: list[str], remove: list[str]) -> None:
+    for command, flags in ((b"+FLAGS.SILENT", add), (b"-FLAGS.SILENT", remove)):
+        if flags:
+            client._command_and_check("store", uid_set, command, seq_to_parenstr_upper(flags), uid=True)
+    _forget_untagged(client)
+
+
+def move(client: Any, uid_set: str, destination: str, capabilities: frozenset[str]) -> dict[int, int]:
+    """UID MOVE (RFC 6851) where offered, else UID COPY + \\Deleted + expunge; source → destination UIDs."""
+    _forget_untagged(client)
+    if "MOVE" in capabilities:
+        client._command_and_check("move", uid_set, client._normalise_folder(destination), uid=True)
+    else:
+        client._command_and_check("copy", uid_set, client._normalise_folder(destination), uid=True)
+    mapping: dict[int, int] = {}
+    for line in _untagged(client, "COPYUID"):  # RFC 4315: "uidvalidity source-set destination-set"
+        parts = _text(line).split()
+        if len(parts) == 3:
+            mapping.update(zip(parse_uid_set(parts[1]), parse_uid_set(parts[2]), strict=False))
+    if "MOVE" not in capabilities:
+        delete(client, uid_set, capabilities)
+    _forget_untagged(client)
+    return mapping
+
+
+def delete(client: Any, uid_set: str, capabilities: frozenset[str]) -> None:
+    client._command_and_check("store", uid_set, b"+FLAGS.SILENT", b"(\\Deleted)", uid=True)
+    if "UIDPLUS" in capabilities:
+        client._command_and_check("EXPUNGE", uid_set, uid=True)
+    else:  # RFC 3501 EXPUNGE removes every \Deleted message of the folder, not just ours: the best there is
+        client.expunge()
+    _forget_untagged(client)
+
+
+def create_folder(client: Any, name: str) -> None:
+    client.create_folder(name)
+    client.subscribe_folder(name)
+
+
+def rename_folder(client: Any, name: str, new_name: str) -> None:
+    client.rename_folder(name, new_name)
+    client.subscribe_folder(new_name)
+
+
+def delete_folder(client: Any, name: str) -> None:
+    client.delete_folder(name)
+
+
+def idle_until(client: Any, on_news: Callable[[], None], stop: threading.Event, renew_seconds: float) -> None:
+    """IDLE (RFC 2177), renewed every `renew_seconds` (servers drop idle clients after 30 min), until `stop`.
+    `on_news` is also called each time IDLE has started: whatever arrived just before is then looked at too."""
+    while not stop.is_set():
+        client.idle()
+        on_news()
+        renew_at = time.monotonic() + renew_seconds
+        silent_wakeups = 0
+        while not stop.is_set() and time.monotonic() < renew_at:
+            began = time.monotonic()
+            responses = client.idle_check(timeout=_IDLE_POLL_SECONDS)
+            if any(len(r) > 1 and r[1] in _NEWS for r in responses):
+                on_news()
+            # imapclient swallows EOF inside idle_check: a socket that keeps waking up with nothing to read
+            # has been closed by the other side.
+            woke_early = time.monotonic() - began < _IDLE_POLL_SECONDS / 2
+            silent_wakeups = silent_wakeups + 1 if woke_early and not responses else 0
+            if silent_wakeups >= 3:
+                raise ConnectionResetError("the server closed the connection during IDLE")
+        client.idle_done()
+        _forget_untagged(client)
+
+
+def logout(client: Any) -> None:
+    try:
+        client.logout()
+    finally:
+        shutdown(client)
+
+
+def shutdown(client: Any) -> None:
+    try:
+        client.shutdown()
+    except Exception:  # closing a socket that is already gone
+        return

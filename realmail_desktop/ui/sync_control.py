@@ -1,0 +1,49 @@
+"""What the window asks of the sync engine (`realmail_desktop.sync.SyncService` fits it), typed structurally so
+dialogs and views can be tested with a small stand-in and the window runs without an engine at all."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from realmail_desktop.core.errors import KnownError
+from realmail_desktop.store import Account, ImapSecurity
+
+
+class AccountAdder(Protocol):
+    async def add_imap_account(
+        self,
+        *,
+        name: str,
+        address: str,
+        host: str,
+        port: int,
+        security: ImapSecurity,
+        username: str,
+        password: str,
+        sync_window_days: int = 30,
+    ) -> Account:
+        """Log in once to check the settings, then save the account; raises the AccountError subclasses.
+        `sync_window_days`: bodies of this many days are fetched ahead of time; 0 = all."""
+        ...
+
+    async def remove_account(self, account_id: int) -> object:
+        """Stop syncing the account and delete it, with its mail, from this computer."""
+        ...
+
+
+class SyncControl(AccountAdder, Protocol):
+    async def check_now(self, account_id: int | None = None) -> object:
+        """Look for new mail now (every account when None)."""
+        ...
+
+    async def fetch_body(self, message_id: int) -> object:
+        """Download one message's body into the store (its Changes name the message in messages_updated)."""
+        ...
+
+    async def retry(self, account_id: int) -> object:
+        """Connect again now: after a new password, or to skip the rest of a back-off wait."""
+        ...
+
+    def last_error(self, account_id: int) -> KnownError | None:
+        """The error behind the account's OFFLINE or ERROR status (a CertificateError carries `details`)."""
+        ...
