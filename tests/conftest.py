@@ -26,16 +26,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/ui/" in item.nodeid and item.get_closest_marker("gui") is None:
             item.add_marker(pytest.mark.gui)
+    # Qt-free tests first, GUI tests last (stable sort keeps each group's order): a Qt-free test never runs
+    # while Qt objects of an earlier qasync loop are still waiting to be torn down.
+    items.sort(key=_is_gui)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """After a GUI test, collect its garbage here, on the GUI thread. Each test's qasync loop leaves QObjects
     with running timers in reference cycles; left to chance, the collector may run in a worker thread (any
-    `asyncio.to_thread` of a later test) and Qt warns "Timers cannot be stopped from another thread"."""
+    `asyncio.to_thread` of a later test) and Qt warns "Timers cannot be stopped from another thread" — or a
+    later processEvents() dispatches to a half-destroyed object and the process dies (seen: SIGSEGV in
+    pytest-qt's _process_events). A full collection: the cycles can reach the oldest generation."""
     yield
     if _is_gui(item):
-        gc.collect(1)
+        gc.collect()
 
 
 def pytest_asyncio_loop_factories(

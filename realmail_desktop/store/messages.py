@@ -162,18 +162,37 @@ class MessageRepository:
         if not ids:
             return Changes()
         async with self._db.transaction() as tx:
-            marks = ",".join("?" * len(ids))
-            rows = await tx.execute_fetchall(f"SELECT id, folder_id FROM messages WHERE id IN ({marks})", ids)
-            remote = await imap_messages(tx, ids)
-            await tx.execute(f"DELETE FROM messages WHERE id IN ({marks})", ids)
-            queued = await enqueue(tx, RemoteOpKind.DELETE, remote, {})
-        return self._db.publish(
-            Changes(
-                folders=frozenset(int(r[1]) for r in rows),
-                messages_removed=frozenset(int(r[0]) for r in rows),
-                remote_ops_queued=queued,
-            )
-        )
+            changes = await _delete_in(tx, ids)
+        return self._db.publish(changes)
+
+    async def empty_folder(self, folder_id: int) -> Changes:
+        """Delete every message of a folder for good ("Empty Trash"); on IMAP accounts the server follows."""
+        async with self._db.transaction() as tx:
+            ids = [
+                int(r[0])
+                for r in await tx.execute_fetchall("SELECT id FROM messages WHERE folder_id = ?", (folder_id,))
+            ]
+            changes = Changes()
+            # In slices: SQLite limits the bound variables of one statement.
+            for start in range(0, len(ids), _SLICE):
+                changes = changes.merged(await _delete_in(tx, ids[start : start + _SLICE]))
+        return self._db.publish(changes)
+
+
+_SLICE = 5_000
+
+
+async def _delete_in(tx: aiosqlite.Connection, ids: list[int]) -> Changes:
+    marks = ",".join("?" * len(ids))
+    rows = await tx.execute_fetchall(f"SELECT id, folder_id FROM messages WHERE id IN ({marks})", ids)
+    remote = await imap_messages(tx, ids)
+    await tx.execute(f"DELETE FROM messages WHERE id IN ({marks})", ids)
+    queued = await enqueue(tx, RemoteOpKind.DELETE, remote, {})
+    return Changes(
+        folders=frozenset(int(r[1]) for r in rows),
+        messages_removed=frozenset(int(r[0]) for r in rows),
+        remote_ops_queued=queued,
+    )
 
 
 async def _account_of_folder(tx: aiosqlite.Connection, folder_id: int) -> int:

@@ -5,6 +5,8 @@
 - ``imap_user``: a new user with an empty mailbox (the special-use folders appear at its first login).
 - ``other_client``: ``other_client(user=None) -> IMAPClient`` logged in over the plain port: "another client"
   changing the mailbox behind the app's back. Every client it made is logged out after the test.
+- ``imap``: ``other_client()`` for ``imap_user``.
+- ``new_run``: ``await new_run(port=None, options=FAST, sync_window_days=30) -> SyncRun`` for ``imap_user``.
 - ``cutting_proxy``: a ``CuttingProxy`` in front of Dovecot's plain port, closed after the test.
 - ``append_messages(client, folder, messages, flags=())``: a plain helper (import it from here) that uses
   MULTIAPPEND when the server has it.
@@ -13,27 +15,28 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
 
-from tests.servers.dovecot import DovecotServer, ImapUser
+from realmail_desktop.core.events import EventBus
+from realmail_desktop.store import Store
+from tests.integration.sync_support import SyncRun, start_sync
+from tests.servers.dovecot import DovecotServer, ImapUser, running_dovecot
 from tests.servers.proxy import CuttingProxy
 
 OtherClient = Callable[..., IMAPClient]
+NewRun = Callable[..., Awaitable[SyncRun]]
 
 
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[DovecotServer]:
     """One real Dovecot for the whole run (starts in ~0.1 s, stops in ~1 s)."""
-    server = DovecotServer()
-    server.start()
-    try:
+    with running_dovecot() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -60,6 +63,22 @@ def other_client(dovecot: DovecotServer, imap_user: ImapUser) -> Iterator[OtherC
             client.logout()
         with contextlib.suppress(Exception):
             client.shutdown()
+
+
+@pytest.fixture
+def imap(other_client: OtherClient) -> IMAPClient:
+    """``other_client()``: another client logged in as ``imap_user``."""
+    return other_client()
+
+
+@pytest.fixture
+def new_run(store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser) -> NewRun:
+    """``await new_run(port=None, options=FAST, sync_window_days=30)``: ``start_sync`` for ``imap_user``."""
+
+    def new(**options: Any) -> Awaitable[SyncRun]:
+        return start_sync(store, bus, dovecot, imap_user, **options)
+
+    return new
 
 
 @pytest.fixture

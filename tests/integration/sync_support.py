@@ -49,23 +49,6 @@ def message(n: int, *, folder: str = "INBOX", attachment: bool = False, days_ago
     ).encode()
 
 
-async def next_event(
-    bus: EventBus, kind: type[Event], predicate: Callable[[Any], bool], within: float = TIMEOUT
-) -> Any:
-    """The first `kind` event matching `predicate` from now on."""
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def on_event(event: Any) -> None:
-        if not future.done() and predicate(event):
-            future.set_result(event)
-
-    unsubscribe = bus.subscribe(kind, on_event)
-    try:
-        return await asyncio.wait_for(future, within)
-    finally:
-        unsubscribe()
-
-
 @contextlib.asynccontextmanager
 async def expecting(
     bus: EventBus, kind: type[Event], predicate: Callable[[Any], bool], within: float = TIMEOUT
@@ -83,6 +66,15 @@ async def expecting(
         await asyncio.wait_for(future, within)
     finally:
         unsubscribe()
+
+
+async def next_event(
+    bus: EventBus, kind: type[Event], predicate: Callable[[Any], bool], within: float = TIMEOUT
+) -> Any:
+    """The first `kind` event matching `predicate` from now on."""
+    async with expecting(bus, kind, predicate, within) as seen:
+        pass
+    return seen.result()
 
 
 async def until(bus: EventBus, condition: Callable[[], bool], within: float = TIMEOUT) -> None:
@@ -161,6 +153,33 @@ async def start_sync(
     )
     passwords[account.id] = user.password
     return SyncRun(store, bus, service, account, passwords)
+
+
+@contextlib.asynccontextmanager
+async def started(run: SyncRun, state: AccountState | None = AccountState.IDLE) -> AsyncIterator[SyncRun]:
+    """``async with started(run):`` the run's service is running (and has reached `state`) inside the block and
+    stopped after it."""
+    await run.service.start()
+    try:
+        if state is not None:
+            await run.wait_state(state)
+        yield run
+    finally:
+        await run.service.stop()
+
+
+def subscribed_folders(client: IMAPClient, *names: str) -> None:
+    """Create and subscribe each of `names` on the server, as another client would."""
+    for name in names:
+        client.create_folder(name)
+        client.subscribe_folder(name)
+
+
+def folder_id(run: SyncRun, remote_name: str) -> int:
+    row = run.store.db.reader.execute(
+        "SELECT id FROM folders WHERE account_id = ? AND remote_name = ?", (run.account.id, remote_name)
+    ).fetchone()
+    return int(row[0])
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,22 @@ server: right away when connected, and after a reconnect (and even a restart) wh
 from __future__ import annotations
 
 import pytest
+from imapclient import IMAPClient
 
-from realmail_desktop.core.events import AccountState, EventBus, TaskFinished
+from realmail_desktop.core.events import AccountState, TaskFinished
 from realmail_desktop.store import Store
 from realmail_desktop.sync.replay import ActionReplay
-from tests.integration.conftest import OtherClient, append_messages
+from tests.integration.conftest import NewRun, append_messages
 from tests.integration.sync_support import (
     SyncRun,
     expecting,
+    folder_id,
     local_mailbox,
     message,
     server_mailbox,
-    start_sync,
+    started,
+    subscribed_folders,
 )
-from tests.servers.dovecot import DovecotServer, ImapUser
 from tests.servers.proxy import CuttingProxy
 
 pytestmark = pytest.mark.integration
@@ -26,13 +28,6 @@ pytestmark = pytest.mark.integration
 def ids_by_message_id(run: SyncRun) -> dict[str, int]:
     rows = run.store.db.reader.execute("SELECT message_id, id FROM messages WHERE account_id = ?", (run.account.id,))
     return dict(rows.fetchall())
-
-
-def folder_id(run: SyncRun, remote_name: str) -> int:
-    row = run.store.db.reader.execute(
-        "SELECT id FROM folders WHERE account_id = ? AND remote_name = ?", (run.account.id, remote_name)
-    ).fetchone()
-    return int(row[0])
 
 
 async def act(run: SyncRun) -> None:
@@ -65,16 +60,11 @@ def expected_server(imap: object) -> dict[str, list[tuple[str, frozenset[str]]]]
 FOLDERS = ["INBOX", "Archive", "Trash", "Junk"]
 
 
-async def test_actions_reach_the_server_at_once(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
-) -> None:
-    imap = other_client()
+async def test_actions_reach_the_server_at_once(store: Store, imap: IMAPClient, new_run: NewRun) -> None:
     append_messages(imap, "INBOX", [message(n) for n in range(6)])
-    run = await start_sync(store, bus, dovecot, imap_user)
-    await run.service.start()
-    try:
-        await run.wait_state(AccountState.IDLE)
-        async with expecting(bus, TaskFinished, lambda t: t.label == ActionReplay.REPLAYED):
+    run = await new_run()
+    async with started(run):
+        async with expecting(run.bus, TaskFinished, lambda t: t.label == ActionReplay.REPLAYED):
             await act(run)
         # Replays may come in several rounds (one per wake-up): wait until the queue is empty.
         await run.synced()
@@ -85,24 +75,14 @@ async def test_actions_reach_the_server_at_once(
         # The moved messages got their new UIDs from COPYUID (or by matching): none is left without one.
         unmatched = store.db.reader.execute("SELECT COUNT(*) FROM messages WHERE uid IS NULL").fetchone()[0]
         assert unmatched == 0
-    finally:
-        await run.service.stop()
 
 
 async def test_actions_queued_while_the_server_is_down_reach_it_later(
-    store: Store,
-    bus: EventBus,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    other_client: OtherClient,
-    cutting_proxy: CuttingProxy,
+    store: Store, imap: IMAPClient, new_run: NewRun, cutting_proxy: CuttingProxy
 ) -> None:
-    imap = other_client()
     append_messages(imap, "INBOX", [message(n) for n in range(6)])
-    run = await start_sync(store, bus, dovecot, imap_user, port=cutting_proxy.port)
-    await run.service.start()
-    try:
-        await run.wait_state(AccountState.IDLE)
+    run = await new_run(port=cutting_proxy.port)
+    async with started(run):
         cutting_proxy.refuse(True)
         cutting_proxy.cut_all()
         await run.wait_state(AccountState.OFFLINE)
@@ -111,35 +91,24 @@ async def test_actions_queued_while_the_server_is_down_reach_it_later(
         ids = ids_by_message_id(run)
         assert store.reader.message(ids["<m0.INBOX@example.com>"]).is_seen  # type: ignore[union-attr]
         assert "<m4.INBOX@example.com>" not in ids
-    finally:
-        await run.service.stop()
     # …kept across a restart…
     assert len(await store.read(lambda r: r.sync.pending_ops(run.account.id))) == 8
     assert server_mailbox(imap, ["INBOX"]).folders["INBOX"][0][1] == frozenset()
 
-    again = run.restarted()
-    await again.service.start()
-    try:
-        await again.wait_state(AccountState.OFFLINE)
+    async with started(run.restarted(), AccountState.OFFLINE) as again:
         cutting_proxy.refuse(False)
         await again.synced()  # …and on the server once it is back
         assert await store.read(lambda r: r.sync.pending_ops(run.account.id)) == []
         assert server_mailbox(imap, FOLDERS).folders == expected_server(imap)
-    finally:
-        await again.service.stop()
 
 
 async def test_folders_created_renamed_and_deleted_here_change_on_the_server(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
+    store: Store, imap: IMAPClient, new_run: NewRun
 ) -> None:
-    imap = other_client()
-    imap.create_folder("Old")
-    imap.subscribe_folder("Old")
+    subscribed_folders(imap, "Old")
     append_messages(imap, "Old", [message(1, folder="Old")])
-    run = await start_sync(store, bus, dovecot, imap_user)
-    await run.service.start()
-    try:
-        await run.wait_state(AccountState.IDLE)
+    run = await new_run()
+    async with started(run):
         accounts = store.accounts
         await accounts.create_folder(run.account.id, "Projects/2025")
         await accounts.rename_folder(folder_id(run, "Old"), "Kept")
@@ -152,5 +121,20 @@ async def test_folders_created_renamed_and_deleted_here_change_on_the_server(
         assert local["Kept"].path == "Kept" and local["Kept"].total_count == 1
         assert local["Projects.2025"].path == "Projects/2025"
         assert "Scratch" not in local and "Old" not in local
-    finally:
-        await run.service.stop()
+
+
+async def test_empty_trash_expunges_it_on_the_server(store: Store, imap: IMAPClient, new_run: NewRun) -> None:
+    append_messages(imap, "INBOX", [message(n) for n in range(3)])
+    append_messages(imap, "Trash", [message(n + 10) for n in range(4)])
+    run = await new_run()
+    async with started(run):
+        trash = folder_id(run, "Trash")
+        assert store.reader.folder(trash).total_count == 4  # type: ignore[union-attr]
+        async with expecting(run.bus, TaskFinished, lambda t: t.label == ActionReplay.REPLAYED):
+            await store.messages.empty_folder(trash)
+        await run.synced()
+        assert await store.read(lambda r: r.sync.pending_ops(run.account.id)) == []
+        server = server_mailbox(imap, ["INBOX", "Trash"])
+        assert server.folders["Trash"] == []
+        assert len(server.folders["INBOX"]) == 3
+        assert store.reader.folder(trash).total_count == 0  # type: ignore[union-attr]

@@ -8,13 +8,14 @@ import asyncio
 import random
 
 import pytest
+from imapclient import IMAPClient
 
 from realmail_desktop.core.config import Settings
 from realmail_desktop.core.errors import AuthenticationFailedError, CertificateError
 from realmail_desktop.core.events import AccountAction, AccountState, AccountStatus, Changes, EventBus
 from realmail_desktop.store import ImapSecurity, MessageQuery, Store
 from realmail_desktop.sync import SyncService
-from tests.integration.conftest import OtherClient, append_messages
+from tests.integration.conftest import NewRun, OtherClient, append_messages
 from tests.integration.sync_support import (
     FAST,
     local_mailbox,
@@ -22,6 +23,8 @@ from tests.integration.sync_support import (
     next_event,
     server_mailbox,
     start_sync,
+    started,
+    subscribed_folders,
     uids_unique,
     until,
 )
@@ -32,22 +35,13 @@ pytestmark = pytest.mark.integration
 
 
 async def test_uidvalidity_change_keeps_rows_and_queued_flags_without_duplicates(
-    store: Store,
-    bus: EventBus,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    other_client: OtherClient,
-    cutting_proxy: CuttingProxy,
+    store: Store, imap: IMAPClient, new_run: NewRun, cutting_proxy: CuttingProxy
 ) -> None:
-    imap = other_client()
-    imap.create_folder("Work")
-    imap.subscribe_folder("Work")
+    subscribed_folders(imap, "Work")
     raws = [message(n, folder="Work") for n in range(8)]
     append_messages(imap, "Work", raws, flags=["\\Seen"])
-    run = await start_sync(store, bus, dovecot, imap_user, port=cutting_proxy.port, sync_window_days=0)
-    await run.service.start()
-    try:
-        await run.wait_state(AccountState.IDLE)
+    run = await new_run(port=cutting_proxy.port, sync_window_days=0)
+    async with started(run):
         rows_before = dict(store.db.reader.execute("SELECT message_id, id FROM messages").fetchall())
         old_validity = store.db.reader.execute("SELECT uidvalidity FROM folders WHERE remote_name = 'Work'").fetchone()
         # Offline, the person stars a message; meanwhile the folder is recreated on the server with the same
@@ -74,29 +68,20 @@ async def test_uidvalidity_change_keeps_rows_and_queued_flags_without_duplicates
         assert flags["<m3.Work@example.com>"] == frozenset({"\\Flagged"})
         assert all(f == frozenset() for mid, f in flags.items() if mid != "<m3.Work@example.com>")
         assert store.reader.raw_message(rows_after["<m0.Work@example.com>"]) == raws[0]
-    finally:
-        await run.service.stop()
 
 
 async def test_connections_cut_mid_fetch_converge(
-    store: Store,
-    bus: EventBus,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    other_client: OtherClient,
-    cutting_proxy: CuttingProxy,
+    store: Store, imap: IMAPClient, new_run: NewRun, cutting_proxy: CuttingProxy
 ) -> None:
-    imap = other_client()
     append_messages(imap, "INBOX", [message(n, attachment=n % 3 == 0) for n in range(150)])
     cutting_proxy.cut_after_bytes(15_000)  # every connection dies some kilobytes into the sync, mid-FETCH
-    run = await start_sync(store, bus, dovecot, imap_user, port=cutting_proxy.port, sync_window_days=0)
-    await run.service.start()
+    run = await new_run(port=cutting_proxy.port, sync_window_days=0)
 
     def stored() -> int:
         return int(store.db.reader.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
 
-    try:
-        await until(bus, lambda: cutting_proxy.cuts >= 3 and stored() > 0)
+    async with started(run, None):
+        await until(run.bus, lambda: cutting_proxy.cuts >= 3 and stored() > 0)
         assert stored() < 150
         cutting_proxy.cut_after_bytes(None)
         await run.synced()
@@ -106,32 +91,26 @@ async def test_connections_cut_mid_fetch_converge(
         assert local.bodies == server.bodies
         assert uids_unique(store, run.account.id)
         assert cutting_proxy.cuts >= 3
-    finally:
-        await run.service.stop()
 
 
 async def test_killed_at_random_points_the_sync_still_equals_the_server(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
+    store: Store, imap: IMAPClient, new_run: NewRun
 ) -> None:
-    imap = other_client()
-    imap.create_folder("Work")
-    imap.subscribe_folder("Work")
+    subscribed_folders(imap, "Work")
     append_messages(imap, "INBOX", [message(n) for n in range(90)], flags=["\\Seen"])
     append_messages(imap, "Work", [message(n, folder="Work") for n in range(40)], flags=["\\Flagged"])
-    run = await start_sync(store, bus, dovecot, imap_user, sync_window_days=0)
+    run = await new_run(sync_window_days=0)
     rng = random.Random(3)
     for _round in range(4):
         service = run.restarted().service
         await service.start()
         # Kill after a random number of store writes (a header chunk, a body batch, a progress step).
         for _ in range(rng.randint(1, 6)):
-            await next_event(bus, Changes, lambda c: not c.empty)
+            await next_event(run.bus, Changes, lambda c: not c.empty)
         await service.stop()
         imap.select_folder("INBOX")
         imap.add_flags(imap.search("ALL")[_round : _round + 1], ["\\Answered"])
-    final = run.restarted()
-    await final.service.start()
-    try:
+    async with started(run.restarted(), None) as final:
         await final.synced()
         server = server_mailbox(imap, ["INBOX", "Work"])
         local = local_mailbox(store, run.account.id)
@@ -139,8 +118,6 @@ async def test_killed_at_random_points_the_sync_still_equals_the_server(
         assert local.folders["Work"] == server.folders["Work"]
         assert local.bodies == server.bodies
         assert uids_unique(store, run.account.id)
-    finally:
-        await final.service.stop()
 
 
 async def test_a_wrong_password_is_a_known_error_and_asks_for_the_password(
@@ -161,16 +138,13 @@ async def test_a_wrong_password_is_a_known_error_and_asks_for_the_password(
 
     run = await start_sync(store, bus, dovecot, imap_user)
     run.passwords[run.account.id] = "no longer right"
-    await run.service.start()
-    try:
+    async with started(run, None):
         status = await run.wait_state(AccountState.ERROR)
         assert status.action is AccountAction.REENTER_PASSWORD and "password" in status.hint
         assert isinstance(run.service.last_error(run.account.id), AuthenticationFailedError)
         run.passwords[run.account.id] = imap_user.password
         await run.service.retry(run.account.id)
         await run.wait_state(AccountState.IDLE)
-    finally:
-        await run.service.stop()
 
 
 async def test_an_untrusted_certificate_is_a_known_error_with_details(

@@ -4,29 +4,28 @@ and body bytes, newest first, resumable after a stop at any point."""
 from __future__ import annotations
 
 import pytest
+from imapclient import IMAPClient
 
-from realmail_desktop.core.events import AccountState, EventBus, TaskProgress
+from realmail_desktop.core.events import TaskProgress
 from realmail_desktop.store import FolderRole, Store
-from tests.integration.conftest import OtherClient, append_messages
+from tests.integration.conftest import NewRun, OtherClient, append_messages
 from tests.integration.sync_support import (
     local_mailbox,
     message,
     next_event,
     server_mailbox,
-    start_sync,
+    started,
+    subscribed_folders,
     uids_unique,
 )
-from tests.servers.dovecot import DovecotServer, ImapUser
+from tests.servers.dovecot import ImapUser
 
 pytestmark = pytest.mark.integration
 
 
 def fill(client: OtherClient, user: ImapUser) -> None:
     imap = client(user)
-    imap.create_folder("Work")
-    imap.subscribe_folder("Work")
-    imap.create_folder("Work.Projects")
-    imap.subscribe_folder("Work.Projects")
+    subscribed_folders(imap, "Work", "Work.Projects")
     imap.create_folder("Unsubscribed")
     append_messages(imap, "INBOX", [message(n, attachment=n % 7 == 0) for n in range(60)])
     append_messages(imap, "INBOX", [message(n, tag="seen") for n in range(10)], flags=["\\Seen"])
@@ -37,13 +36,11 @@ def fill(client: OtherClient, user: ImapUser) -> None:
 
 
 async def test_initial_sync_equals_the_server(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
+    store: Store, imap_user: ImapUser, other_client: OtherClient, new_run: NewRun
 ) -> None:
     fill(other_client, imap_user)
-    run = await start_sync(store, bus, dovecot, imap_user, sync_window_days=0)
-    try:
-        await run.service.start()
-        await run.wait_state(AccountState.IDLE)
+    run = await new_run(sync_window_days=0)
+    async with started(run):
         folders = {f.remote_name: f for f in await store.read(lambda r: r.sync.folders(run.account.id))}
         assert set(folders) == {"INBOX", "Drafts", "Sent", "Trash", "Junk", "Archive", "Work", "Work.Projects"}
         assert folders["INBOX"].role is FolderRole.INBOX and folders["INBOX"].path == "Inbox"
@@ -61,19 +58,12 @@ async def test_initial_sync_equals_the_server(
         assert attachments == 9  # messages 0, 7, … 56 of the Inbox carry a PDF
         hits = store.db.reader.execute("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'quokka7'")
         assert hits.fetchone()[0] >= 1
-    finally:
-        await run.service.stop()
 
 
-async def test_bodies_only_within_the_window_and_on_demand(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
-) -> None:
-    imap = other_client()
+async def test_bodies_only_within_the_window_and_on_demand(store: Store, imap: IMAPClient, new_run: NewRun) -> None:
     append_messages(imap, "INBOX", [message(1, days_ago=2), message(2, days_ago=100)])
-    run = await start_sync(store, bus, dovecot, imap_user, sync_window_days=30)
-    try:
-        await run.service.start()
-        await run.wait_state(AccountState.IDLE)
+    run = await new_run(sync_window_days=30)
+    async with started(run):
         rows = dict(store.db.reader.execute("SELECT message_id, id FROM messages").fetchall())
         recent, old = rows["<m1.INBOX@example.com>"], rows["<m2.INBOX@example.com>"]
         assert store.reader.raw_message(recent) is not None
@@ -82,19 +72,16 @@ async def test_bodies_only_within_the_window_and_on_demand(
         raw = store.reader.raw_message(old)
         assert raw is not None and b"Hello number 2" in raw
         assert store.reader.message(old).snippet.startswith("Hello number 2")  # type: ignore[union-attr]
-    finally:
-        await run.service.stop()
 
 
 async def test_initial_sync_resumes_after_a_stop_without_duplicates(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
+    store: Store, imap: IMAPClient, new_run: NewRun
 ) -> None:
-    imap = other_client()
     append_messages(imap, "INBOX", [message(n) for n in range(120)], flags=["\\Seen"])
-    run = await start_sync(store, bus, dovecot, imap_user)
+    run = await new_run()
     await run.service.start()
     # Stop right after the first chunk of headers is stored.
-    await next_event(bus, TaskProgress, lambda p: p.label == "Syncing Inbox")
+    await next_event(run.bus, TaskProgress, lambda p: p.label == "Syncing Inbox")
     await run.service.stop()
     inbox = next(f for f in await store.read(lambda r: r.sync.folders(run.account.id)) if f.remote_name == "INBOX")
     assert 0 < inbox.total_count < 120 and not inbox.headers_complete
@@ -102,11 +89,7 @@ async def test_initial_sync_resumes_after_a_stop_without_duplicates(
     assert newest > 1  # newest first: the oldest UIDs are still to come
 
     append_messages(imap, "INBOX", [message(n, tag="late") for n in range(3)])
-    again = run.restarted()
-    await again.service.start()
-    try:
+    async with started(run.restarted(), None) as again:
         await again.synced()
         assert local_mailbox(store, run.account.id).folders["INBOX"] == server_mailbox(imap, ["INBOX"]).folders["INBOX"]
         assert uids_unique(store, run.account.id)
-    finally:
-        await again.service.stop()

@@ -6,47 +6,32 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from imapclient import IMAPClient
 
-from realmail_desktop.core.events import AccountState, Changes, EventBus
-from realmail_desktop.store import Store
-from tests.integration.conftest import OtherClient, append_messages
+from realmail_desktop.core.events import Changes
+from tests.integration.conftest import NewRun, OtherClient, append_messages
 from tests.integration.sync_support import (
     SyncRun,
     expecting,
+    folder_id,
     local_mailbox,
     message,
     server_mailbox,
-    start_sync,
+    started,
+    subscribed_folders,
     until,
 )
-from tests.servers.dovecot import DovecotServer, ImapUser
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def running(
-    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser, other_client: OtherClient
-) -> AsyncIterator[SyncRun]:
-    imap = other_client()
-    imap.create_folder("Work")
-    imap.subscribe_folder("Work")
+async def running(imap: IMAPClient, new_run: NewRun) -> AsyncIterator[SyncRun]:
+    subscribed_folders(imap, "Work")
     append_messages(imap, "INBOX", [message(n) for n in range(6)])
     append_messages(imap, "Work", [message(n, folder="Work") for n in range(3)])
-    run = await start_sync(store, bus, dovecot, imap_user)
-    await run.service.start()
-    await run.wait_state(AccountState.IDLE)
-    try:
+    async with started(await new_run()) as run:
         yield run
-    finally:
-        await run.service.stop()
-
-
-def folder_id(run: SyncRun, remote_name: str) -> int:
-    row = run.store.db.reader.execute(
-        "SELECT id FROM folders WHERE account_id = ? AND remote_name = ?", (run.account.id, remote_name)
-    ).fetchone()
-    return int(row[0])
 
 
 async def test_new_mail_arrives_through_idle(running: SyncRun, other_client: OtherClient) -> None:
@@ -103,12 +88,7 @@ async def test_a_resync_without_changes_changes_nothing(running: SyncRun) -> Non
 
 
 async def test_a_server_without_condstore_qresync_or_list_status_is_synced_by_comparison(
-    store: Store,
-    bus: EventBus,
-    dovecot: DovecotServer,
-    imap_user: ImapUser,
-    other_client: OtherClient,
-    monkeypatch: pytest.MonkeyPatch,
+    imap: IMAPClient, new_run: NewRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from realmail_desktop.sync import imap_commands
 
@@ -117,12 +97,9 @@ async def test_a_server_without_condstore_qresync_or_list_status_is_synced_by_co
         return capabilities - {"CONDSTORE", "QRESYNC", "LIST-STATUS", "LIST-EXTENDED", "MOVE", "IDLE"}
 
     monkeypatch.setattr(imap_commands, "enable_extensions", plain_imap4rev1)
-    imap = other_client()
     append_messages(imap, "INBOX", [message(n) for n in range(8)])
-    run = await start_sync(store, bus, dovecot, imap_user)
-    await run.service.start()
-    try:
-        await run.wait_state(AccountState.IDLE)
+    run = await new_run()
+    async with started(run):
         imap.select_folder("INBOX")
         uids = imap.search("ALL")
         imap.add_flags(uids[:3], ["\\Seen"])
@@ -137,5 +114,3 @@ async def test_a_server_without_condstore_qresync_or_list_status_is_synced_by_co
         local = local_mailbox(run.store, run.account.id)
         assert local.folders["INBOX"] == server.folders["INBOX"] and len(server.folders["INBOX"]) == 5
         assert local.folders["Archive"] == server.folders["Archive"] == [("<m7.INBOX@example.com>", frozenset())]
-    finally:
-        await run.service.stop()

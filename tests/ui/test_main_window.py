@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableView
 
 from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress
-from realmail_desktop.store import FolderRole, Store
+from realmail_desktop.store import FolderRole, MessageQuery, SortOrder, Store
 from realmail_desktop.transfer import ExportFormat, MailTransfer
 from realmail_desktop.ui.dialogs.export_dialog import ExportDialog
 from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog
@@ -315,3 +315,23 @@ async def test_status_bar_shows_task_progress_then_its_summary(mailbox: Mailbox)
     mailbox.bus.publish(TaskFinished(7, "Importing archive.mbox", "5,000 imported"))
     assert status.task_text == ""
     assert status.currentMessage() == "5,000 imported"
+
+
+async def test_empty_trash_asks_then_deletes_only_the_trash(mailbox: Mailbox) -> None:
+    window, reader = mailbox.window, mailbox.store.reader
+    inbox, trash = mailbox.folders[FolderRole.INBOX], mailbox.folders[FolderRole.TRASH]
+    first = reader.page(MessageQuery((inbox,)), SortOrder(), 0, 1)[0]
+    await mailbox.store.messages.delete_to_trash([first.id])
+    assert reader.count(MessageQuery((trash,))) == 1
+    inbox_before = reader.count(MessageQuery((inbox,)))
+    window.select_folder(inbox)
+
+    window.window_actions.empty_trash.trigger()
+    confirm = window.findChild(QMessageBox, "emptyTrashBox")
+    assert confirm is not None and "1 messages in Trash" in confirm.text()
+    [empty_button] = [b for b in confirm.buttons() if b.text() == "Empty Trash"]
+    empty_button.click()
+    await idle(mailbox.ops)
+    assert reader.count(MessageQuery((trash,))) == 0
+    assert reader.message(first.id) is None
+    assert reader.count(MessageQuery((inbox,))) == inbox_before

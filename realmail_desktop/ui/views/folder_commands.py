@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from realmail_desktop.store import Folder, Store
+from realmail_desktop.store import Folder, FolderRole, Store
 from realmail_desktop.transfer import ExportReport, ImportReport, MailTransfer
 from realmail_desktop.ui.dialogs.export_dialog import ExportDialog, show_export_report
 from realmail_desktop.ui.dialogs.folder_chooser import folder_choices
@@ -106,6 +106,35 @@ class FolderCommands(QObject):
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda button: self._run_delete(folder.id) if button is delete_button else None)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def empty_trash(self) -> QMessageBox | None:
+        """Asks, then deletes every message in the Trash of the selected folder's account for good."""
+        account_id = self._current_account()
+        trash = self._store.reader.folder_by_role(account_id, FolderRole.TRASH) if account_id is not None else None
+        if trash is None or trash.total_count == 0:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Empty Trash",
+            f"Delete the {trash.total_count:,} messages in Trash for good?",
+            QMessageBox.StandardButton.NoButton,
+            self._window,
+        )
+        box.setObjectName("emptyTrashBox")
+        box.setInformativeText("This cannot be undone.")
+        empty_button = box.addButton("Empty Trash", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(
+            lambda button: (
+                self._ops.run(self._store.messages.empty_folder(trash.id), label="Empty Trash")
+                if button is empty_button
+                else None
+            )
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box

@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         a.new_folder.triggered.connect(self.folder_commands.new_folder)
         a.rename_folder.triggered.connect(self.folder_commands.rename_folder)
         a.delete_folder.triggered.connect(self.folder_commands.delete_folder)
+        a.empty_trash.triggered.connect(self.folder_commands.empty_trash)
         for column, action in a.sort_by.items():
             action.triggered.connect(lambda _checked=False, c=column: self.message_list.sort_by(c))
         a.about.triggered.connect(self.show_about)

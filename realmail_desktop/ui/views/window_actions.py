@@ -40,6 +40,7 @@ class WindowActions:
         self.new_folder = self._make("&New folder…", None, app_icon("folder-new"))
         self.rename_folder = self._make("&Rename…", "F2")
         self.delete_folder = self._make("&Delete…", None)
+        self.empty_trash = self._make("&Empty Trash…", None, app_icon("trash"))
         self.sort_group = QActionGroup(window)
         self.sort_group.setExclusive(True)
         self.sort_by: dict[MessageColumn, QAction] = {}
@@ -76,6 +77,8 @@ class WindowActions:
         message_menu.addAction(self.open_window)
         folder_menu = bar.addMenu("F&older")
         folder_menu.addActions([self.new_folder, self.rename_folder, self.delete_folder])
+        folder_menu.addSeparator()
+        folder_menu.addAction(self.empty_trash)
         view_menu = bar.addMenu("&View")
         view_menu.addActions(list(self.sort_by.values()))
         help_menu = bar.addMenu("&Help")

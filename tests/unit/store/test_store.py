@@ -179,3 +179,21 @@ async def test_contacts_learned_and_ranked(store: Store, local_account: Account)
     assert [c.name for c in store.reader.suggest_contacts("ann")] == ["Ann Lee-Smith"]
     assert [c.address for c in store.reader.suggest_contacts("b")] == ["bob@example.com"]
     assert store.reader.suggest_contacts("%") == []
+
+
+async def test_empty_folder_deletes_everything_in_it_only(
+    store: Store, folder_of: FolderOf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import realmail_desktop.store.messages as messages_module
+
+    monkeypatch.setattr(messages_module, "_SLICE", 7)  # several slices in one transaction
+    inbox, trash = folder_of(FolderRole.INBOX), folder_of(FolderRole.TRASH)
+    ids, _ = await store.messages.add(inbox.id, [message(i) for i in range(30)])
+    await store.messages.delete_to_trash(ids[:20])
+    changes = await store.messages.empty_folder(trash.id)
+    assert changes.messages_removed == frozenset(ids[:20])
+    assert changes.folders == {trash.id}
+    current = store.reader.folder(trash.id)
+    assert current is not None and (current.total_count, current.unread_count) == (0, 0)
+    assert store.reader.count(MessageQuery((inbox.id,))) == 10
+    assert (await store.messages.empty_folder(trash.id)).empty
