@@ -16,6 +16,19 @@ os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
 
 from realmail_desktop.core.events import EventBus
 from realmail_desktop.store import Account, Folder, FolderRole, Store
+from realmail_desktop.ui.views.web_engine import prepare_web_engine
+
+# The reader's QtWebEngine URL schemes must be registered before any QApplication exists.
+prepare_web_engine()
+# What QtWebEngine says offscreen while it finds no GPU (it falls back to software rendering): not a failure.
+WEBENGINE_OFFSCREEN_NOTES = (
+    "QRhiGles2: Failed to create",
+    "Failed to create RHI for backend",
+    "QVulkanInstance: Failed to initialize Vulkan",
+    "GBM is not supported",
+    "GPUInfo not initialized",
+    "Unable to detect GPU vendor",
+)
 
 
 def _is_gui(item: pytest.Item) -> bool:
@@ -26,6 +39,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/ui/" in item.nodeid and item.get_closest_marker("gui") is None:
             item.add_marker(pytest.mark.gui)
+        if _is_gui(item):
+            item.add_marker(pytest.mark.qt_log_ignore(*WEBENGINE_OFFSCREEN_NOTES))
     # Qt-free tests first, GUI tests last (stable sort keeps each group's order): a Qt-free test never runs
     # while Qt objects of an earlier qasync loop are still waiting to be torn down.
     items.sort(key=_is_gui)

@@ -1,8 +1,9 @@
-"""Command-line arguments of `realmail`: the window (default), `import` and `export`."""
+"""Command-line arguments of `realmail`: the window (default, optionally for a `mailto:` link), `import`, `export`."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from realmail_desktop import __version__
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="realmail",
         description="RealMail Desktop: read, search, write and send mail from all your accounts.",
+        epilog="`realmail mailto:ADDRESS?subject=…` is how the desktop hands RealMail an e-mail link;"
+        " the window opens (writing a message from the link comes with the composer).",
     )
     parser.add_argument("--version", action="version", version=f"RealMail {__version__}")
     _add_common(parser, top=True)
@@ -64,3 +67,28 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--format", choices=["mbox", "maildir", "eml"], default="mbox")
     exporter.add_argument("--account", metavar="NAME", help="account owning the folder (default: Local Folders)")
     return parser
+
+
+_SUBCOMMANDS = frozenset({"import", "export"})
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """`argv` parsed, with a `mailto:` link kept apart as `args.mailto` (None when there is none).
+
+    The desktop hands a clicked link over as `realmail mailto:…` (the .desktop file's `Exec=realmail %u`, the
+    Windows installer's registration). argparse cannot take an optional positional next to subcommands, so
+    the link is taken out before parsing; after `import`/`export` an argument is a path, never a link.
+    """
+    parser = build_parser()
+    rest: list[str] = []
+    links: list[str] = []
+    for position, arg in enumerate(argv):
+        if arg in _SUBCOMMANDS:
+            rest.extend(argv[position:])
+            break
+        (links if arg[:7].lower() == "mailto:" else rest).append(arg)
+    if len(links) > 1:
+        parser.error("give at most one mailto: link")
+    args = parser.parse_args(rest)
+    args.mailto = links[0] if links else None
+    return args

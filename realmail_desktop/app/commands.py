@@ -56,7 +56,8 @@ async def _folder(store: Store, account_name: str | None, path: str, *, create: 
     account = await _account(store, account_name, create=create)
     folder = store.reader.folder_by_path(account.id, path.strip("/"))
     if folder is None:
-        matches = [f for f in store.reader.folders(account.id) if f.path.casefold() == path.strip("/").casefold()]
+        known = store.reader.folders(account.id, include_unsubscribed=True)
+        matches = [f for f in known if f.path.casefold() == path.strip("/").casefold()]
         folder = matches[0] if matches else None
     if folder is not None:
         return folder

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 import time
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from realmail_desktop.core.config import ProfilePaths
@@ -14,7 +15,13 @@ from realmail_desktop.core.events import EventBus
 from realmail_desktop.core.logs import get_logger
 
 if TYPE_CHECKING:  # Qt and the UI load lazily: `realmail import` never pays for them
+    from realmail_desktop.auth import SecretStore
+    from realmail_desktop.bridges.drive import DriveService
+    from realmail_desktop.bridges.telegram import TelegramBridge
+    from realmail_desktop.send import SendService
     from realmail_desktop.store import Store
+    from realmail_desktop.sync import SyncService
+    from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup
     from realmail_desktop.ui.views.main_window import MainWindow
 
 _log = get_logger("app")
@@ -30,8 +37,10 @@ def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
 
     from realmail_desktop.app.qt_messages import route_qt_messages
     from realmail_desktop.ui.icons import app_icon
+    from realmail_desktop.ui.views.web_engine import prepare_web_engine
 
     route_qt_messages()
+    prepare_web_engine()  # mail URL schemes: before the QApplication exists (QtWebEngine loads lazily)
 
     app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("RealMail")
@@ -44,12 +53,11 @@ def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
         return runner.run(_main(paths, smoke=smoke, started=started))
 
 
-async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
+async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:  # noqa: PLR0915 (the wiring of every service)
     from PySide6.QtWidgets import QMessageBox
 
     from realmail_desktop.auth import SecretStore
     from realmail_desktop.store import Store
-    from realmail_desktop.sync import SyncService
     from realmail_desktop.transfer import MailTransfer, ensure_demo_mailbox
     from realmail_desktop.ui.ops import Ops
     from realmail_desktop.ui.qtbridge import EventBridge
@@ -73,11 +81,15 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
         await ensure_demo_mailbox(store, transfer)
         # The keyring is asked only when the engine needs a password: a machine without one still starts.
         secrets = SecretStore()
-        sync = SyncService(store, bus, secrets.get_password)
+        sync, account_setup = _sync_service(store, bus, secrets)
+        send = _send_service(store, bus, secrets, account_setup)
         bridge = EventBridge(bus)
         ops = Ops()
         # Built before the engine starts, so the window hears every account's first status.
-        window = MainWindow(store, transfer, bridge, ops, sync=sync, secrets=secrets)
+        window = MainWindow(store, transfer, bridge, ops, sync=sync, secrets=secrets, account_setup=account_setup)
+        window.set_drive(_drive_service(store, account_setup))
+        telegram = _telegram_bridge(store, bus, secrets)
+        window.set_telegram(telegram, bus)
         closed: asyncio.Future[None] = loop.create_future()
 
         def on_closed() -> None:
@@ -87,7 +99,9 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
         window.closed.connect(on_closed)
         try:
             await sync.start()
+            await send.start()  # drains the outbox (composer → store.outbox) over SMTP
             window.show()
+            await telegram.start()  # only when enabled, with a token in the keyring (read after the window shows)
             status = 0
             if smoke:
                 status = _smoke_check(window, store, started)
@@ -95,12 +109,59 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:
             await closed
             await ops.drain()
         finally:
+            await send.stop()  # first: what the server acknowledged is recorded as sent before anything closes
+            await telegram.stop()  # what the phone queues from here on waits in the outbox for the next start
             await sync.stop()  # before the store closes: it finishes its last writes through it
         bridge.detach()
         window.deleteLater()
         return status
     finally:
         await store.close()
+
+
+def _telegram_bridge(store: Store, bus: EventBus, secrets: SecretStore) -> TelegramBridge:
+    """The Telegram bridge, its bot token read from the keyring when it starts (never at start-up otherwise)."""
+    from realmail_desktop.bridges.telegram import TelegramBridge
+    from realmail_desktop.ui.dialogs.telegram_dialog import bot_token
+
+    return TelegramBridge(store, bus, lambda: bot_token(secrets))
+
+
+def _drive_service(store: Store, account_setup: AccountSetup) -> DriveService | None:
+    """Google Drive for big attachments and Save to Drive, with the Google sign-in's tokens (None without it)."""
+    from realmail_desktop.bridges.drive import AccountTokens, DriveService
+
+    google = account_setup.google
+    if google is None:
+        return None
+    return DriveService(store, lambda account_id: AccountTokens(google.tokens, account_id))
+
+
+def _sync_service(store: Store, bus: EventBus, secrets: SecretStore) -> tuple[SyncService, AccountSetup]:
+    """The sync engine and what File → Add account… needs, sharing one keeper of Google sign-in tokens (the
+    engine's XOAUTH2 logins, the dialog's sign-in, removal signs out)."""
+    from realmail_desktop.app.smtp_check import check_smtp_login
+    from realmail_desktop.auth.oauth import OAuthTokens
+    from realmail_desktop.auth.oauth_client import google_client
+    from realmail_desktop.core.config import Settings
+    from realmail_desktop.sync import SyncService
+    from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup
+    from realmail_desktop.ui.dialogs.google_sign_in import GoogleSetup, open_in_browser
+
+    settings = Settings()
+    tokens = OAuthTokens(secrets, lambda _account: google_client(settings), ca_file=settings.extra_ca_file)
+    sync = SyncService(store, bus, secrets.get_password, token_for=tokens.token, forget_secrets=tokens.forget_account)
+    google = GoogleSetup(lambda: google_client(settings), tokens, open_in_browser, settings.extra_ca_file)
+    return sync, AccountSetup(sync, google, check_smtp=partial(check_smtp_login, extra_ca_file=settings.extra_ca_file))
+
+
+def _send_service(store: Store, bus: EventBus, secrets: SecretStore, account_setup: AccountSetup) -> SendService:
+    """The outbox's sender, with the same keyring passwords and Google tokens as the sync engine."""
+    from realmail_desktop.core.config import Settings
+    from realmail_desktop.send import SendService
+
+    token_for = account_setup.google.tokens.token_for if account_setup.google is not None else None
+    return SendService(store, bus, secrets.get_password, token_for=token_for, settings=Settings())
 
 
 def _smoke_check(window: MainWindow, store: Store, started: float) -> int:

@@ -8,13 +8,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from realmail_desktop.app.arguments import build_parser
+from realmail_desktop.app.arguments import parse_arguments
 from realmail_desktop.core.config import ProfilePaths, Settings
-from realmail_desktop.core.logs import setup_logging
+from realmail_desktop.core.logs import get_logger, setup_logging
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
     settings = Settings()
     if args.smoke and args.profile is None and settings.profile_dir is None:
         with tempfile.TemporaryDirectory(prefix="realmail-smoke-") as scratch:
@@ -35,6 +35,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from realmail_desktop.app.commands import run_command
 
         return run_command(args, paths)
+    if args.mailto is not None:
+        # Accepted so the desktop's mailto: handler (realmail %u) starts RealMail; the composer will open it.
+        # The link itself is not logged: it holds addresses and maybe a message text.
+        get_logger("app").info("started for a mailto: link; writing mail from a link is not available yet")
     from realmail_desktop.app.gui import run_gui
 
     return run_gui(paths, smoke=args.smoke)

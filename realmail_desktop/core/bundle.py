@@ -7,7 +7,12 @@ from pathlib import Path
 
 
 def bundle_root() -> Path:
-    """The folder holding `resources/` and `migrations/`: `sys._MEIPASS` when frozen, else the repository."""
+    """The folder holding `resources/` and `migrations/`: `sys._MEIPASS` when frozen, else the repository.
+
+    PyInstaller sets `sys._MEIPASS` to the one-folder bundle's `_internal/` (packaging/realmail.spec puts the
+    files there); in a macOS .app it is `Contents/Frameworks`, where PyInstaller links the data files kept in
+    `Contents/Resources`. From a source checkout or an editable install it is the repository root.
+    """
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root is not None:
         return Path(frozen_root)

@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     list_page_size: int = 200
     # A CA certificate (PEM) trusted in addition to the system's, for a company's own CA or a test server.
     extra_ca_file: Path | None = None
+    # "Sign in with Google" (auth/oauth_client.py): RealMail's installed-app client, or a person's own
+    # client_secret.json from the Google Cloud console; the endpoints move only for tests (a local fake).
+    google_client_id: str = ""
+    google_client_secret: str = ""
+    google_client_secret_file: Path | None = None
+    google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    google_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105 (an address, not a token)
+    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
 
 
 @dataclass(frozen=True, slots=True)

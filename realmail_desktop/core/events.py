@@ -108,6 +108,7 @@ class AccountAction(StrEnum):
     REENTER_PASSWORD = "reenter_password"  # noqa: S105 (a button, not a password)
     RETRY = "retry"
     VIEW_CERTIFICATE = "view_certificate"
+    SIGN_IN_AGAIN = "sign_in_again"  # an OAuth (Google) sign-in ended: revoked, expired, or another person's
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,37 @@ class AccountStatus(Event):
     message: str = ""
     hint: str = ""
     action: AccountAction = AccountAction.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStatus(Event):
+    """A message of the outbox moved on: `state` is queued / sending / sent / failed (store OutboxState values);
+    `error` is the server's reply or the connection problem, in plain words, when it did not go out."""
+
+    outbox_id: int
+    account_id: int
+    state: str
+    error: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramStatus(Event):
+    """The Telegram bridge's connection: state is stopped / connecting / running / offline / error;
+    `bot_username` once the bot answered; `message` plain words for the settings dialog."""
+
+    state: str
+    bot_username: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramPairingRequest(Event):
+    """A private chat sent a valid pairing code: the desktop asks the person to confirm this Telegram name."""
+
+    chat_id: int
+    name: str
+    username: str = ""
 
 
 E = TypeVar("E", bound=Event)

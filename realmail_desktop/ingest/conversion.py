@@ -8,11 +8,19 @@ from realmail_desktop.store import NewAttachment, NewMessage
 
 
 def new_message(
-    envelope: Envelope, raw: bytes | None, flags: Flag, *, uid: int | None = None, size: int | None = None
+    envelope: Envelope,
+    raw: bytes | None,
+    flags: Flag,
+    *,
+    uid: int | None = None,
+    size: int | None = None,
+    attachments_expected: bool = False,
 ) -> NewMessage:
     """The store row for a parsed message; `raw` None for a header-only row (IMAP headers first, body later).
 
     `size` overrides the envelope's (an IMAP RFC822.SIZE, when only the header was read); `uid` is the IMAP UID.
+    A header-only row counts no defects (a header alone always "lacks" its body parts; they are counted when the
+    body is read) and takes `attachments_expected` from the server's BODYSTRUCTURE.
     """
     sender = envelope.sender
     people = [a for a in (sender, *envelope.to, *envelope.cc) if a is not None]
@@ -36,7 +44,7 @@ def new_message(
         is_answered=Flag.ANSWERED in flags,
         is_forwarded=Flag.FORWARDED in flags,
         is_draft=Flag.DRAFT in flags,
-        defects=len(envelope.defects),
+        defects=len(envelope.defects) if raw is not None else 0,
         attachments=tuple(
             NewAttachment(
                 part_id=a.part_id,
@@ -52,6 +60,7 @@ def new_message(
         index_body=envelope.body_text,
         raw=raw,
         uid=uid,
+        attachments_expected=attachments_expected,
     )
 
 

@@ -1,4 +1,8 @@
-"""Mail foundations (Qt-free): parse raw RFC 5322/MIME messages into envelopes and reader views, sanitise HTML."""
+"""Mail foundations (Qt-free): parse raw RFC 5322/MIME messages into envelopes and reader views, sanitise HTML.
+
+Attachment safety, file names, thumbnails and invitations (`attachment_safety`, `filenames`, `thumbnails`,
+`calendar`) are imported from their modules, so Pillow, libmagic and icalendar load only when used.
+"""
 
 from realmail_desktop.mail.charsets import decode_bytes
 from realmail_desktop.mail.envelope import Envelope, read_envelope, sender_sort_key, subject_sort_key
@@ -11,7 +15,13 @@ from realmail_desktop.mail.headers import (
     parse_references,
 )
 from realmail_desktop.mail.html import SanitizedHtml, html_to_text, sanitize_html
-from realmail_desktop.mail.message import ParsedMessage, attachment_payload, inline_parts, parse_message
+from realmail_desktop.mail.message import (
+    ParsedMessage,
+    attachment_payload,
+    attachment_payloads,
+    inline_parts,
+    parse_message,
+)
 from realmail_desktop.mail.mime import AttachmentInfo
 
 __all__ = [
@@ -21,6 +31,7 @@ __all__ = [
     "ParsedMessage",
     "SanitizedHtml",
     "attachment_payload",
+    "attachment_payloads",
     "decode_bytes",
     "decode_header_value",
     "html_to_text",

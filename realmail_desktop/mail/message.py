@@ -8,7 +8,7 @@ headers are decoded by `headers.py` either way. policy.default is the fallback s
 from __future__ import annotations
 
 import email.parser
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -206,6 +206,17 @@ def attachment_payload(raw: bytes, part_id: str) -> bytes | None:
     if part is None:
         return None
     return decode_transfer(raw[part.body_start : part.body_end], part.fields.transfer_encoding)
+
+
+def attachment_payloads(raw: bytes, part_ids: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    """`attachment_payload` for several parts, reading the structure once; yields (id, bytes) in the asked order,
+    one part at a time, so a message of many big attachments is not decoded into memory all at once."""
+    root = _structure(raw, [])
+    leaves = {part.part_id: part for part in root.walk() if not part.children} if root is not None else {}
+    for part_id in part_ids:
+        part = leaves.get(part_id)
+        data = decode_transfer(raw[part.body_start : part.body_end], part.fields.transfer_encoding) if part else None
+        yield part_id, data
 
 
 def inline_parts(raw: bytes) -> dict[str, tuple[str, bytes]]:

@@ -11,7 +11,15 @@ from realmail_desktop.core.errors import KnownError, NotFoundError
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store import imap_folders
 from realmail_desktop.store.database import Database
-from realmail_desktop.store.models import Account, AccountKind, Folder, FolderRole, ImapSettings, RemoteFolder
+from realmail_desktop.store.models import (
+    Account,
+    AccountKind,
+    Folder,
+    FolderRole,
+    ImapSettings,
+    RemoteFolder,
+    RemoteOpKind,
+)
 
 LOCAL_FOLDERS = "Local Folders"
 
@@ -25,12 +33,14 @@ _STANDARD_FOLDERS: tuple[tuple[str, FolderRole], ...] = (
     ("Trash", FolderRole.TRASH),
 )
 
-_ACCOUNT_COLUMNS = "id, kind, name, address, position"
-FOLDER_COLUMNS = "id, account_id, path, role, position, total_count, unread_count"
+ACCOUNT_COLUMNS = "id, kind, name, address, position, color"
+FOLDER_COLUMNS = "id, account_id, path, role, position, total_count, unread_count, subscribed"
 
 
 def account_from_row(row: Sequence[object]) -> Account:
-    return Account(id=row[0], kind=row[1], name=row[2], address=row[3], position=row[4])  # type: ignore[arg-type]
+    """An Account from a row of ACCOUNT_COLUMNS (the colour, migrations/0009, may be left out)."""
+    color = str(row[5]) if len(row) > 5 else ""
+    return Account(id=row[0], kind=row[1], name=row[2], address=row[3], position=row[4], color=color)  # type: ignore[arg-type]
 
 
 def folder_from_row(row: Sequence[object]) -> Folder:
@@ -42,6 +52,7 @@ def folder_from_row(row: Sequence[object]) -> Folder:
         position=row[4],  # type: ignore[arg-type]
         total_count=row[5],  # type: ignore[arg-type]
         unread_count=row[6],  # type: ignore[arg-type]
+        subscribed=bool(row[7]),
     )
 
 
@@ -84,7 +95,7 @@ class AccountRepository:
             position = int(position_row[0]) if position_row else 0
             cursor = await tx.execute(
                 "INSERT INTO accounts (kind, name, address, position, created_at, imap_host, imap_port,"
-                " imap_security, username, sync_window_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " imap_security, username, sync_window_days, imap_auth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     AccountKind.IMAP.value,
                     name,
@@ -96,6 +107,7 @@ class AccountRepository:
                     settings.security.value,
                     settings.username,
                     settings.sync_window_days,
+                    settings.auth.value,
                 ),
             )
             account_id = int(cursor.lastrowid or 0)
@@ -109,6 +121,65 @@ class AccountRepository:
         async with self._db.transaction() as tx:
             await tx.execute("UPDATE accounts SET sync_window_days = ? WHERE id = ?", (days, account_id))
         return Changes()
+
+    async def rename_account(self, account_id: int, name: str) -> Changes:
+        """Give an account another name (what the folder list and the settings show)."""
+        name = " ".join(name.split())
+        if not name:
+            raise KnownError("An account needs a name.")
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute("UPDATE accounts SET name = ? WHERE id = ?", (name, account_id))
+            if cursor.rowcount == 0:
+                raise NotFoundError("That account no longer exists.")
+        return self._db.publish(Changes(accounts=True, folder_tree=True))
+
+    async def set_account_color(self, account_id: int, color: str) -> Changes:
+        """Give an account a colour ('#rrggbb', any case) or none ('')."""
+        color = color.strip().lower()
+        if color and not (len(color) == 7 and color[0] == "#" and all(c in "0123456789abcdef" for c in color[1:])):
+            raise KnownError(f"“{color}” is not a colour RealMail understands.", hint="Pick one from the list.")
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute("UPDATE accounts SET color = ? WHERE id = ?", (color, account_id))
+            if cursor.rowcount == 0:
+                raise NotFoundError("That account no longer exists.")
+        return self._db.publish(Changes(accounts=True, folder_tree=True))
+
+    async def move_account(self, account_id: int, offset: int) -> Changes:
+        """Move an account up (`offset` < 0) or down in the list; positions are renumbered 0, 1, 2, …"""
+        async with self._db.transaction() as tx:
+            order = [int(r[0]) for r in await tx.execute_fetchall("SELECT id FROM accounts ORDER BY position, id")]
+            if account_id not in order:
+                raise NotFoundError("That account no longer exists.")
+            index = order.index(account_id)
+            target = max(0, min(len(order) - 1, index + offset))
+            if target == index:
+                return Changes()
+            order.insert(target, order.pop(index))
+            await tx.executemany(
+                "UPDATE accounts SET position = ? WHERE id = ?", [(i, moved) for i, moved in enumerate(order)]
+            )
+        return self._db.publish(Changes(accounts=True, folder_tree=True))
+
+    async def set_subscribed(self, folder_id: int, subscribed: bool) -> Changes:
+        """Subscribe to an IMAP folder or unsubscribe from it: at once here (the sync skips unsubscribed
+        folders, which stay listed as known), then SUBSCRIBE / UNSUBSCRIBE on the server (queued)."""
+        async with self._db.transaction() as tx:
+            row = await (
+                await tx.execute("SELECT account_id, remote_name, subscribed FROM folders WHERE id = ?", (folder_id,))
+            ).fetchone()
+            if row is None:
+                raise NotFoundError("That folder no longer exists.")
+            if row[1] is None:
+                raise KnownError("Only folders on a mail server can be subscribed to.")
+            if bool(row[2]) == subscribed:
+                return Changes()
+            account_id = int(row[0])
+            await tx.execute("UPDATE folders SET subscribed = ? WHERE id = ?", (int(subscribed), folder_id))
+            kind = RemoteOpKind.SUBSCRIBE if subscribed else RemoteOpKind.UNSUBSCRIBE
+            await imap_folders.queue_folder_op(tx, account_id, kind, name=str(row[1]))
+        return self._db.publish(
+            Changes(folder_tree=True, folders=frozenset({folder_id}), remote_ops_queued=frozenset({account_id}))
+        )
 
     async def reconcile_folders(self, account_id: int, remote: Sequence[RemoteFolder]) -> Changes:
         """Make an IMAP account's folders what the server lists: add new ones, update paths, roles and

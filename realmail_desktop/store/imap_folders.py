@@ -3,6 +3,8 @@ delete, which change the rows at once and queue the server's CREATE / RENAME / D
 
 While such an action is queued the local folder list wins: a folder created here is not removed because the
 server does not list it yet, and a folder deleted or renamed here is not brought back by the server's list.
+The same goes for (un)subscribing: while a SUBSCRIBE / UNSUBSCRIBE is queued, the local choice stands.
+Unsubscribed folders stay known (the sync skips them) so the person can subscribe again.
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ async def _queued_names(tx: aiosqlite.Connection, account_id: int) -> tuple[set[
     return keep, hide
 
 
+async def _queued_subscriptions(tx: aiosqlite.Connection, account_id: int) -> dict[str, bool]:
+    """Server name → the subscription the queue will set (the last queued for a name wins)."""
+    rows = await tx.execute_fetchall(
+        "SELECT kind, args FROM remote_ops WHERE account_id = ? AND kind IN (?, ?) ORDER BY id",
+        (account_id, RemoteOpKind.SUBSCRIBE.value, RemoteOpKind.UNSUBSCRIBE.value),
+    )
+    return {json.loads(args)["name"]: kind == RemoteOpKind.SUBSCRIBE.value for kind, args in rows}
+
+
 def _under(name: str, roots: set[str], delimiter: str) -> bool:
     return any(name == root or (delimiter and name.startswith(root + delimiter)) for root in roots)
 
@@ -80,6 +91,7 @@ async def reconcile(
     """Make the account's folders what the server lists (see AccountRepository.reconcile_folders); returns
     the ids of the folders removed and whether anything changed."""
     keep, hide = await _queued_names(tx, account_id)
+    chosen = await _queued_subscriptions(tx, account_id)
     wanted: dict[str, RemoteFolder] = {}
     roles: set[FolderRole] = set()
     for folder in remote:
@@ -88,7 +100,8 @@ async def reconcile(
         role = folder.role if folder.role not in roles else None
         if role is not None:
             roles.add(role)
-        wanted.setdefault(folder.remote_name, folder.model_copy(update={"role": role}))
+        subscribed = chosen.get(folder.remote_name, folder.subscribed)
+        wanted.setdefault(folder.remote_name, folder.model_copy(update={"role": role, "subscribed": subscribed}))
     rows = await tx.execute_fetchall(
         "SELECT id, remote_name, path, role, delimiter, subscribed, selectable FROM folders"
         " WHERE account_id = ? AND remote_name IS NOT NULL",

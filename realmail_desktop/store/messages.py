@@ -6,6 +6,7 @@ Flags, moves and deletions of IMAP accounts' messages also queue the matching se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 import aiosqlite
@@ -14,14 +15,17 @@ from realmail_desktop.core.errors import KnownError, NotFoundError
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
 from realmail_desktop.store.models import FolderRole, NewMessage, RemoteOpKind
-from realmail_desktop.store.remote_ops import enqueue, imap_messages
+from realmail_desktop.store.remote_ops import enqueue, enqueue_cross_account, imap_messages
+from realmail_desktop.store.search import FTS_INSERT, fts_row
+from realmail_desktop.store.threads import ThreadInput, assign_threads, rethread_moved
 
 INSERT_MESSAGE = """
 INSERT INTO messages (
     id, account_id, folder_id, uid, message_id, in_reply_to, refs, date,
     sender_name, sender_address, sender_sort, recipients, cc, subject, subject_sort, snippet, list_id,
-    size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state, defects
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state, defects,
+    thread_id
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 INSERT_ATTACHMENT = """
 INSERT INTO attachments (message_id, part_id, filename, content_type, size, content_id, inline)
@@ -46,9 +50,13 @@ class MessageRepository:
             row = await (await tx.execute("SELECT COALESCE(MAX(id), 0) FROM messages")).fetchone()
             first_id = int(row[0]) + 1 if row else 1
             ids = list(range(first_id, first_id + len(messages)))
+            threads = await assign_threads(tx, account_id, [ThreadInput.of_message(m) for m in messages])
             await tx.executemany(
                 INSERT_MESSAGE,
-                [message_row(mid, account_id, folder_id, m) for mid, m in zip(ids, messages, strict=True)],
+                [
+                    message_row(mid, account_id, folder_id, m, thread)
+                    for mid, m, thread in zip(ids, messages, threads, strict=True)
+                ],
             )
             await tx.executemany(
                 "INSERT INTO message_bodies (message_id, raw) VALUES (?, ?)",
@@ -62,10 +70,7 @@ class MessageRepository:
                     for a in m.attachments
                 ],
             )
-            await tx.executemany(
-                "INSERT INTO messages_fts (rowid, subject, people, body) VALUES (?, ?, ?, ?)",
-                [(mid, m.subject, m.index_people, m.index_body) for mid, m in zip(ids, messages, strict=True)],
-            )
+            await tx.executemany(FTS_INSERT, [fts_row(mid, m) for mid, m in zip(ids, messages, strict=True)])
         changes = Changes(folders=frozenset({folder_id}), messages_added=frozenset(ids))
         return ids, self._db.publish(changes)
 
@@ -74,6 +79,38 @@ class MessageRepository:
 
     async def set_flagged(self, message_ids: Iterable[int], flagged: bool) -> Changes:
         return await self._set_flag("is_flagged", message_ids, flagged)
+
+    async def set_keywords(
+        self, message_ids: Iterable[int], *, add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> Changes:
+        """Add, then remove, IMAP keywords ($Label1, Work, $Junk …) of messages; an IMAP server follows."""
+        added, removed = _checked_keywords(add), _checked_keywords(remove)
+        ids = sorted(set(message_ids))
+        if not ids or not (added or removed):
+            return Changes()
+        async with self._db.transaction() as tx:
+            rows = await tx.execute_fetchall(
+                "SELECT id, folder_id, keywords FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
+            updates = []
+            for mid, _folder, words in rows:
+                wanted = " ".join(sorted((set(words.split()) | set(added)) - set(removed)))
+                if wanted != words:
+                    updates.append((wanted, int(mid)))
+            await tx.executemany("UPDATE messages SET keywords = ? WHERE id = ?", updates)
+            changed = [mid for _, mid in updates]
+            remote = await imap_messages(tx, changed)
+            queued = await enqueue(
+                tx, RemoteOpKind.FLAGS, remote, {"set": {}, "add_keywords": added, "remove_keywords": removed}
+            )
+        return self._db.publish(
+            Changes(
+                folders=frozenset(int(r[1]) for r in rows if int(r[0]) in changed),
+                messages_updated=frozenset(changed),
+                remote_ops_queued=queued,
+            )
+        )
 
     async def _set_flag(self, column: str, message_ids: Iterable[int], value: bool) -> Changes:
         ids = sorted(set(message_ids))
@@ -102,7 +139,8 @@ class MessageRepository:
 
     async def move(self, message_ids: Iterable[int], folder_id: int) -> Changes:
         """Move messages into `folder_id`. Between two IMAP folders of one account the server is told too;
-        the moved rows lose their UID (it named them in the old folder) until the sync matches them again."""
+        the moved rows lose their UID (it named them in the old folder) until the sync matches them again.
+        Into another account, the servers follow by APPEND and delete (store/remote_ops.py)."""
         ids = sorted(set(message_ids))
         if not ids:
             return Changes()
@@ -117,13 +155,16 @@ class MessageRepository:
             queued: frozenset[int] = frozenset()
             if moving:
                 remote = await imap_messages(tx, moving)
-                await _refuse_cross_account_imap(tx, moving, target_account, bool(remote))
+                # Into another account: APPEND there, then delete here (store/remote_ops.py).
+                queued = await enqueue_cross_account(tx, moving, remote, folder_id, target_account)
+                remote = [m for m in remote if m.account_id == target_account]
                 marks = ",".join("?" * len(moving))
                 await tx.execute(
                     f"UPDATE messages SET folder_id = ?, account_id = ?, uid = NULL WHERE id IN ({marks})",
                     [folder_id, target_account, *moving],
                 )
-                queued = await enqueue(tx, RemoteOpKind.MOVE, remote, {"to": folder_id})
+                await rethread_moved(tx, moving, target_account)
+                queued |= await enqueue(tx, RemoteOpKind.MOVE, remote, {"to": folder_id})
         sources = frozenset(int(r[1]) for r in rows)
         return self._db.publish(
             Changes(
@@ -182,6 +223,11 @@ class MessageRepository:
 _SLICE = 5_000
 
 
+async def delete_in(tx: aiosqlite.Connection, ids: list[int]) -> Changes:
+    """`MessageRepository.delete` inside the caller's transaction (store/drafts.py replaces a draft so)."""
+    return await _delete_in(tx, ids) if ids else Changes()
+
+
 async def _delete_in(tx: aiosqlite.Connection, ids: list[int]) -> Changes:
     marks = ",".join("?" * len(ids))
     rows = await tx.execute_fetchall(f"SELECT id, folder_id FROM messages WHERE id IN ({marks})", ids)
@@ -202,25 +248,21 @@ async def _account_of_folder(tx: aiosqlite.Connection, folder_id: int) -> int:
     return int(row[0])
 
 
-async def _refuse_cross_account_imap(
-    tx: aiosqlite.Connection, moving: list[int], target_account: int, any_imap_source: bool
-) -> None:
-    """Moving mail between accounts would need an APPEND to the other server: not offered (yet)."""
-    row = await (await tx.execute("SELECT kind FROM accounts WHERE id = ?", (target_account,))).fetchone()
-    if not any_imap_source and (row is None or row[0] != "imap"):
-        return
-    marks = ",".join("?" * len(moving))
-    other = await (
-        await tx.execute(f"SELECT 1 FROM messages WHERE id IN ({marks}) AND account_id != ?", [*moving, target_account])
-    ).fetchone()
-    if other is not None:
-        raise KnownError(
-            "Messages can be moved only between folders of the same mail account.",
-            hint="Copy them with export and import instead.",
-        )
+def _checked_keywords(words: Iterable[str]) -> list[str]:
+    """IMAP keywords are atoms (RFC 3501 §9 flag-keyword): no spaces, brackets, quotes, wildcards or '\\'."""
+    checked = sorted({word.strip() for word in words if word.strip()})
+    for word in checked:
+        if any(c in _NOT_IN_ATOMS or ord(c) < 0x21 or ord(c) > 0x7E for c in word):
+            raise KnownError(f"“{word}” cannot be used as a tag.", hint="Use letters, digits and $ _ - . only.")
+    return checked
 
 
-def message_row(mid: int, account_id: int, folder_id: int, m: NewMessage) -> tuple[object, ...]:
+_NOT_IN_ATOMS = frozenset('(){ %*"\\]')
+
+
+def message_row(
+    mid: int, account_id: int, folder_id: int, m: NewMessage, thread_id: int | None = None
+) -> tuple[object, ...]:
     return (
         mid,
         account_id,
@@ -248,4 +290,5 @@ def message_row(mid: int, account_id: int, folder_id: int, m: NewMessage) -> tup
         int(m.is_draft),
         1 if m.raw is not None else 0,
         m.defects,
+        thread_id,
     )

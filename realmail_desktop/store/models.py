@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AccountKind(StrEnum):
@@ -33,6 +33,7 @@ class Account(_Frozen):
     name: str
     address: str
     position: int
+    color: str = ""  # '#rrggbb' the person chose for the account, '' for none (migrations/0009)
 
 
 class Folder(_Frozen):
@@ -43,6 +44,7 @@ class Folder(_Frozen):
     position: int
     total_count: int
     unread_count: int
+    subscribed: bool = True  # an IMAP folder the person unsubscribed from is known but not synced
 
     @property
     def name(self) -> str:
@@ -76,10 +78,20 @@ class MessageSummary(_Frozen):
     is_forwarded: bool
     is_draft: bool
     body_state: int
+    keywords: tuple[str, ...] = ()  # IMAP keywords other than the flags above ($Label1, Work, $Junk …), sorted
 
     @property
     def sender_display(self) -> str:
         return self.sender_name or self.sender_address
+
+
+class ThreadSummary(MessageSummary):
+    """A row of a threaded list: the newest message of a conversation in the listed folder, with the
+    conversation's counts there; `is_seen` and `is_flagged` speak for the thread (none unread, any starred)."""
+
+    thread_id: int
+    message_count: int
+    unread_count: int
 
 
 class NewAttachment(_Frozen):
@@ -121,10 +133,12 @@ class NewMessage(BaseModel):
     index_body: str = ""
     raw: bytes | None = None
     uid: int | None = None
+    # A header-only row whose BODYSTRUCTURE shows attachments (their parts are listed once the body is read).
+    attachments_expected: bool = False
 
     @property
     def has_attachments(self) -> bool:
-        return any(not a.inline for a in self.attachments)
+        return self.attachments_expected or any(not a.inline for a in self.attachments)
 
 
 class AttachmentRecord(_Frozen):
@@ -139,12 +153,83 @@ class AttachmentRecord(_Frozen):
     inline: bool
 
 
+class OutboxState(StrEnum):
+    QUEUED = "queued"  # waiting for its send_at / next_attempt_at
+    SENDING = "sending"  # handed to the SMTP server; not yet acknowledged
+    SENT = "sent"  # the server acknowledged the DATA (its reply is kept in `ack`)
+    FAILED = "failed"  # the server refused it for good (5xx) or the account cannot send; see last_error
+
+
+class OutgoingMessage(_Frozen):
+    """A message the composer hands to the outbox: final bytes plus the SMTP envelope.
+
+    `raw` is the exact RFC 5322 message to transmit (Message-ID already assigned, no Bcc header);
+    `recipients` is the envelope (To + Cc + Bcc addresses). `priority` 0 goes first, 3 last (FIFO within
+    one); `send_at` (Unix seconds) is now + the undo delay, or the time chosen for Send later. `answers`
+    is the row of the message this replies to (gets \\Answered once sent), `forwards` the rows forwarded
+    (get $Forwarded).
+    """
+
+    account_id: int
+    raw: bytes
+    message_id: str
+    mail_from: str
+    recipients: tuple[str, ...]
+    send_at: float
+    priority: int = Field(default=2, ge=0, le=3)
+    answers: int | None = None
+    forwards: tuple[int, ...] = ()
+
+
+class OutboxItem(_Frozen):
+    """One message of the outbox (migrations/0007 `outbox`), as the sender service and the Outbox view see it.
+    `message_row` is its row in `messages` (in the Outbox folder until sent, then in the account's Sent)."""
+
+    id: int
+    account_id: int
+    message_row: int
+    message_id: str
+    mail_from: str
+    recipients: tuple[str, ...]
+    priority: int
+    send_at: float
+    state: OutboxState
+    attempts: int
+    next_attempt_at: float
+    last_error: str
+    ack: str
+    answers: int | None
+    forwards: tuple[int, ...]
+    queued_at: float
+    sent_at: float | None
+
+
 class Contact(_Frozen):
     id: int
     address: str
     name: str
     last_used: int
     use_count: int
+
+
+class Identity(_Frozen):
+    """Who the person writes as on an account (migrations/0008): the composer's From, signature, Reply-To."""
+
+    id: int
+    account_id: int
+    name: str
+    address: str
+    signature: str = ""
+    reply_to: str = ""
+    is_default: bool = False
+
+
+class DraftOrigin(_Frozen):
+    """What a saved draft answers or forwards, and which identity wrote it (kept across autosaves)."""
+
+    answers: int | None = None
+    forwards: tuple[int, ...] = ()
+    identity_id: int | None = None
 
 
 # --- IMAP accounts and their sync state ------------------------------------------------------------------
@@ -156,6 +241,13 @@ class ImapSecurity(StrEnum):
     NONE = "none"  # no encryption: accepted for loopback test servers only
 
 
+class ImapAuth(StrEnum):
+    """How an IMAP account logs in (migrations/0009)."""
+
+    PASSWORD = "password"  # noqa: S105 (a method name) LOGIN with the password from the keyring
+    XOAUTH2 = "xoauth2"  # AUTHENTICATE XOAUTH2 with an access token from the token provider (Google sign-in)
+
+
 class ImapSettings(_Frozen):
     """How to reach an IMAP account (the password is in the OS keyring, never in the store)."""
 
@@ -164,6 +256,7 @@ class ImapSettings(_Frozen):
     security: ImapSecurity
     username: str
     sync_window_days: int = 30  # bodies fetched ahead of time for this many days; 0 = all
+    auth: ImapAuth = ImapAuth.PASSWORD
 
 
 class RemoteFolder(_Frozen):
@@ -196,6 +289,12 @@ class SyncFolder(_Frozen):
     total_count: int
 
     @property
+    def synced(self) -> bool:
+        """Subscribed folders are synced; the Inbox and special-use folders always (they hold what the person
+        receives, sends, drafts and deletes)."""
+        return self.selectable and (self.subscribed or self.role is not None)
+
+    @property
     def headers_complete(self) -> bool:
         """Every message of the folder has its header row (the initial sync reached the oldest UID)."""
         return self.headers_floor_uid is not None and self.headers_floor_uid <= 1
@@ -221,6 +320,8 @@ class UidFlags:
     is_answered: bool
     is_forwarded: bool
     is_draft: bool
+    keywords: tuple[str, ...] = ()  # the other flags that are not system flags, sorted
+    is_deleted: bool = False  # \Deleted, not yet expunged (another client's doing): not listed here
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +340,18 @@ class RemoteOpKind(StrEnum):
     CREATE_FOLDER = "create_folder"
     RENAME_FOLDER = "rename_folder"
     DELETE_FOLDER = "delete_folder"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    APPEND = "append"
+
+
+class AppendSource(_Frozen):
+    """Where the message of an 'append' op came from on another IMAP account (deleted there after the APPEND)."""
+
+    account: int
+    folder: int
+    uid: int | None = None
+    uidvalidity: int | None = None
 
 
 class RemoteOp(_Frozen):
@@ -247,6 +360,10 @@ class RemoteOp(_Frozen):
     `uids`, `rows` and `mids` run in parallel: the messages' UIDs in `folder_id` (None where not known),
     their row ids and their Message-ID headers. `set_flags` maps "seen"/"flagged" to the wanted value.
     Folder ops have no `folder_id`; they name server mailboxes: `name` (and `new_name` for a rename).
+    `add_keywords`/`remove_keywords` ride on 'flags' ops. An 'append' op's `folder_id` is its target folder
+    and `sources` names, per row, the copy to delete on another account's server afterwards (None: local).
+    A 'delete' op that is `detached` never removes rows (they live on elsewhere); `keep_body` fetches the
+    body into the row first (a message moved to a local folder).
     """
 
     id: int
@@ -261,5 +378,52 @@ class RemoteOp(_Frozen):
     to_folder_id: int | None = None
     name: str = ""
     new_name: str = ""
+    add_keywords: tuple[str, ...] = ()
+    remove_keywords: tuple[str, ...] = ()
+    sources: tuple[AppendSource | None, ...] = ()
+    detached: bool = False
+    keep_body: bool = False
     attempts: int = 0
     last_error: str = ""
+
+
+# --- sending (migrations/0007) ------------------------------------------------------------------------------
+
+
+class SmtpAuth(StrEnum):
+    PASSWORD = "password"  # noqa: S105 (a method name, not a password) AUTH PLAIN / LOGIN with the account's password from the keyring
+    XOAUTH2 = "xoauth2"  # a bearer token from a token provider (Google sign-in)
+
+
+class SmtpSettings(_Frozen):
+    """How to reach an account's SMTP server (migrations/0007); `security` offers the same three choices as
+    IMAP ('none' for loopback test servers only). `username` '' means the IMAP user name and password."""
+
+    host: str
+    port: int
+    security: ImapSecurity = ImapSecurity.STARTTLS
+    username: str = ""
+    auth: SmtpAuth = SmtpAuth.PASSWORD
+
+
+class SendingAccount(_Frozen):
+    """What the sender service needs of one account: its SMTP settings and the IMAP side's names."""
+
+    account_id: int
+    address: str
+    smtp: SmtpSettings
+    imap_host: str
+    imap_username: str
+
+    @property
+    def login(self) -> str:
+        return self.smtp.username or self.imap_username or self.address
+
+
+class DeliveryProblem(_Frozen):
+    """What a bounce (DSN) said about one recipient of a message we sent (migrations/0007 delivery_reports)."""
+
+    recipient: str
+    action: str  # failed / delayed / delivered / relayed / expanded (RFC 3464 §2.3.3)
+    status: str  # e.g. 5.1.1
+    diagnostic: str  # the remote server's words

@@ -7,14 +7,24 @@ page of a million-row folder costs what the first one does.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from realmail_desktop.store.accounts import FOLDER_COLUMNS, account_from_row, folder_from_row
+from realmail_desktop.store.accounts import ACCOUNT_COLUMNS, FOLDER_COLUMNS, account_from_row, folder_from_row
+from realmail_desktop.store.drafts import DraftReader
+from realmail_desktop.store.identities import IdentityReader
 from realmail_desktop.store.models import Account, AttachmentRecord, Contact, Folder, FolderRole, MessageSummary
+from realmail_desktop.store.outbox_reader import OutboxReader
+from realmail_desktop.store.preferences import PreferenceReader
+from realmail_desktop.store.search import SearchResults
+from realmail_desktop.store.search_query import SearchQuery
 from realmail_desktop.store.sync_reader import SyncReader
+
+if TYPE_CHECKING:
+    from realmail_desktop.store.thread_reader import ThreadReader
 
 
 class SortKey(StrEnum):
@@ -33,7 +43,8 @@ _ORDER_COLUMNS: dict[SortKey, tuple[str, ...]] = {
 
 SUMMARY_COLUMNS = (
     "id, account_id, folder_id, message_id, date, sender_name, sender_address, recipients, cc, subject,"
-    " snippet, size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state"
+    " snippet, size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state,"
+    " keywords"
 )
 _SUMMARY_FIELDS = tuple(name.strip() for name in SUMMARY_COLUMNS.split(","))
 _BOOL_FIELDS = tuple(name for name in _SUMMARY_FIELDS if name.startswith(("is_", "has_")))
@@ -41,9 +52,19 @@ _BOOL_FIELDS = tuple(name for name in _SUMMARY_FIELDS if name.startswith(("is_",
 
 @dataclass(frozen=True, slots=True)
 class MessageQuery:
-    """Which messages a list shows: the messages of these folders (one folder, or all Inboxes)."""
+    """Which messages a list shows: the messages of these folders (one folder, or all Inboxes), or with
+    `search` those of them that match it (store/search.py): best match first when `by_relevance`, else in
+    the list's sort order."""
 
     folder_ids: tuple[int, ...]
+    search: SearchQuery | None = None
+    by_relevance: bool = True
+    threads: bool = False  # one row per conversation (store/thread_reader.py); not with `search`
+
+    @property
+    def threaded(self) -> bool:
+        """Whether the rows are conversations (search results are messages, grouped or not)."""
+        return self.threads and self.search is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +78,7 @@ def summary_from_row(row: tuple[object, ...]) -> MessageSummary:
     values: dict[str, Any] = dict(zip(_SUMMARY_FIELDS, row, strict=True))
     for name in _BOOL_FIELDS:  # SQLite hands back 0/1
         values[name] = bool(values[name])
+    values["keywords"] = tuple(values["keywords"].split())  # stored space-separated
     return MessageSummary.model_construct(**values)
 
 
@@ -65,22 +87,53 @@ class StoreReader:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._search_results: SearchResults | None = None
 
     @property
     def sync(self) -> SyncReader:
         """The IMAP sync's reads on this same connection."""
         return SyncReader(self._conn)
 
+    @property
+    def outbox(self) -> OutboxReader:
+        """Sending's reads (outbox, SMTP settings, bounces) on this same connection."""
+        return OutboxReader(self._conn)
+
+    @property
+    def identities(self) -> IdentityReader:
+        """Each account's From identities (store/identities.py) on this same connection."""
+        return IdentityReader(self._conn)
+
+    @property
+    def drafts(self) -> DraftReader:
+        """Drafts: where an account's go, what a saved one answers (store/drafts.py)."""
+        return DraftReader(self._conn)
+
+    @property
+    def preferences(self) -> PreferenceReader:
+        return PreferenceReader(self._conn)
+
+    @property
+    def threads(self) -> ThreadReader:
+        """Conversation reads (threaded list pages, a thread's messages) on this same connection."""
+        from realmail_desktop.store.thread_reader import ThreadReader  # it builds on this module
+
+        return ThreadReader(self._conn)
+
     # --- accounts and folders -------------------------------------------------------------------
     def accounts(self) -> list[Account]:
-        rows = self._conn.execute("SELECT id, kind, name, address, position FROM accounts ORDER BY position, id")
+        rows = self._conn.execute(f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY position, id")
         return [account_from_row(r) for r in rows]
 
-    def folders(self, account_id: int | None = None) -> list[Folder]:
-        sql = f"SELECT {FOLDER_COLUMNS} FROM folders"
+    def folders(self, account_id: int | None = None, *, include_unsubscribed: bool = False) -> list[Folder]:
+        """The folders people see: subscribed ones, and always the Inbox and special-use folders (synced even
+        when unsubscribed: SyncFolder.synced). With `include_unsubscribed`, every folder the store knows (an
+        IMAP account's whole server list, for managing subscriptions)."""
+        where = [] if include_unsubscribed else ["(subscribed = 1 OR role IS NOT NULL)"]
         args: tuple[int, ...] = ()
         if account_id is not None:
-            sql, args = f"{sql} WHERE account_id = ?", (account_id,)
+            where, args = [*where, "account_id = ?"], (account_id,)
+        sql = f"SELECT {FOLDER_COLUMNS} FROM folders" + (f" WHERE {' AND '.join(where)}" if where else "")
         return [folder_from_row(r) for r in self._conn.execute(f"{sql} ORDER BY account_id, position, path", args)]
 
     def folder(self, folder_id: int) -> Folder | None:
@@ -115,6 +168,12 @@ class StoreReader:
     def raw_message(self, message_id: int) -> bytes | None:
         row = self._conn.execute("SELECT raw FROM message_bodies WHERE message_id = ?", (message_id,)).fetchone()
         return bytes(row[0]) if row else None
+
+    def trusts_remote_content(self, address: str) -> bool:
+        """Whether the person chose "Always for this sender" for `address` (see store/trust.py)."""
+        sender = address.strip().lower()
+        row = self._conn.execute("SELECT 1 FROM remote_content_trust WHERE address = ?", (sender,)).fetchone()
+        return row is not None
 
     def attachments(self, message_id: int) -> list[AttachmentRecord]:
         rows = self._conn.execute(
@@ -167,7 +226,22 @@ class StoreReader:
         return [Contact(id=r[0], address=r[1], name=r[2], last_used=r[3], use_count=r[4]) for r in rows]
 
     # --- message-list pages ---------------------------------------------------------------------
+    @property
+    def searches(self) -> SearchResults:
+        """Search answers on this connection, kept until the store changes (store/search.py)."""
+        if self._search_results is None:
+            self._search_results = SearchResults(self._conn)
+        return self._search_results
+
+    @staticmethod
+    def _search_sort(query: MessageQuery, order: SortOrder) -> tuple[tuple[str, ...], bool] | None:
+        return None if query.by_relevance else (_ORDER_COLUMNS[order.key], order.descending)
+
     def count(self, query: MessageQuery) -> int:
+        if query.search is not None:
+            return self.searches.count(query.search, query.folder_ids)
+        if query.threads:
+            return self.threads.count(query.folder_ids)
         if not query.folder_ids:
             return 0
         marks = ",".join("?" * len(query.folder_ids))
@@ -182,6 +256,15 @@ class StoreReader:
         """Rows offset…offset+limit of the list in `order`. Pages past the middle read the index backwards."""
         if not query.folder_ids or limit <= 0:
             return []
+        if query.search is not None:
+            sort = self._search_sort(query, order)
+            ids = self.searches.page_ids(query.search, query.folder_ids, sort, offset, limit)
+            sql = f"SELECT {SUMMARY_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?))"
+            rows = self._conn.execute(sql, (json.dumps(ids),)).fetchall()
+            by_id = {int(r[0]): r for r in rows}
+            return [summary_from_row(by_id[mid]) for mid in ids if mid in by_id]
+        if query.threads:
+            return list(self.threads.page(query.folder_ids, order, offset, limit, total))
         total = self.count(query) if total is None else total
         offset = max(0, offset)
         limit = min(limit, max(0, total - offset))
@@ -205,6 +288,11 @@ class StoreReader:
         """The row a message stands at in the list, or None when it is not in it (for keeping a selection)."""
         if not query.folder_ids:
             return None
+        if query.search is not None:
+            sort = self._search_sort(query, order)
+            return self.searches.row_of(query.search, query.folder_ids, sort, message_id)
+        if query.threads:
+            return self.threads.row_of(query.folder_ids, order, message_id)
         columns = _ORDER_COLUMNS[order.key]
         marks = ",".join("?" * len(query.folder_ids))
         key = self._conn.execute(

@@ -2,7 +2,15 @@
 
 Local first: a person's read/star/move/delete changes the rows at once and, in the same transaction, queues
 what the server must be told, so a crash or quit between the two cannot lose it. Only messages of IMAP
-accounts are queued; local accounts have no server.
+accounts are queued; local accounts have no server. The op kinds and their args: migrations/0002 and 0003
+('flags' args {"set": {...}, "add_keywords": [...], "remove_keywords": [...]}).
+
+Moves between accounts (migrations/0003): the row moves to the target folder at once. Into an IMAP folder,
+an 'append' op is queued on the *target* account; once its APPEND is done (or the target already has the
+Message-ID: a retry never appends twice) `complete_append` queues a detached 'delete' of the source copy on
+the source account — append first, delete after, so a failure midway loses nothing. Into a local folder,
+a detached 'delete' with "keep_body" is queued on the source account: it fetches the body before deleting
+(a copy whose body cannot be stored here stays on the server).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import aiosqlite
 
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
-from realmail_desktop.store.models import RemoteOp, RemoteOpKind
+from realmail_desktop.store.models import AppendSource, RemoteOp, RemoteOpKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,62 @@ async def enqueue(
     return frozenset(group[0].account_id for group in by_folder.values())
 
 
+async def enqueue_cross_account(
+    tx: aiosqlite.Connection,
+    moving: Sequence[int],
+    imap_sources: Sequence[QueuedMessage],
+    folder_id: int,
+    target_account: int,
+) -> frozenset[int]:
+    """Queue what the servers must do for the rows of `moving` that go to another account's `folder_id`
+    (read before the rows move; see the module docstring); returns the accounts whose queue grew."""
+    rows = list(
+        await tx.execute_fetchall(
+            "SELECT id, message_id FROM messages WHERE account_id != ? AND id IN (SELECT value FROM json_each(?))"
+            " ORDER BY id",
+            (target_account, json.dumps(list(moving))),
+        )
+    )
+    if not rows:
+        return frozenset()
+    by_row = {m.row: m for m in imap_sources}
+    target = await (
+        await tx.execute(
+            "SELECT 1 FROM folders f JOIN accounts a ON a.id = f.account_id"
+            " WHERE f.id = ? AND a.kind = 'imap' AND f.remote_name IS NOT NULL",
+            (folder_id,),
+        )
+    ).fetchone()
+    if target is None:  # into a local folder: only the IMAP copies have something to do
+        leaving = [by_row[int(r[0])] for r in rows if int(r[0]) in by_row]
+        return await enqueue(tx, RemoteOpKind.DELETE, leaving, {"detached": True, "keep_body": True})
+    sources = []
+    for row_id, _mid in rows:
+        source = by_row.get(int(row_id))
+        sources.append(
+            {
+                "account": source.account_id,
+                "folder": source.folder_id,
+                "uid": source.uid,
+                "uidvalidity": source.uidvalidity,
+            }
+            if source is not None
+            else None
+        )
+    await tx.execute(
+        "INSERT INTO remote_ops (account_id, kind, folder_id, uids, args, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            target_account,
+            RemoteOpKind.APPEND.value,
+            folder_id,
+            json.dumps([None] * len(rows)),
+            json.dumps({"rows": [int(r[0]) for r in rows], "mids": [str(r[1]) for r in rows], "sources": sources}),
+            int(time.time()),
+        ),
+    )
+    return frozenset({target_account})
+
+
 def op_from_row(row: Sequence[object]) -> RemoteOp:
     args = json.loads(str(row[6]))
     uids = json.loads(str(row[5]))
@@ -85,6 +149,11 @@ def op_from_row(row: Sequence[object]) -> RemoteOp:
         to_folder_id=args.get("to"),
         name=str(args.get("name", "")),
         new_name=str(args.get("new_name", "")),
+        add_keywords=tuple(args.get("add_keywords", ())),
+        remove_keywords=tuple(args.get("remove_keywords", ())),
+        sources=tuple(AppendSource.model_validate(s) if s else None for s in args.get("sources", ())),
+        detached=bool(args.get("detached", False)),
+        keep_body=bool(args.get("keep_body", False)),
         attempts=int(row[7]),  # type: ignore[call-overload]
         last_error=str(row[8]),
     )
@@ -104,7 +173,8 @@ class RemoteOpQueue:
     ) -> Changes:
         """The server did `op`. `new_uids` (row → UID in the destination, from COPYUID) names moved rows
         there at once; `gone_rows` had no message on the server any more (expunged elsewhere): rows still
-        unmatched are removed — the server's state wins once our action is out of the queue."""
+        unmatched are removed — the server's state wins once our action is out of the queue (never for a
+        detached op: its rows were moved to another account)."""
         removed: list[int] = []
         folders: set[int] = set()
         async with self._db.transaction() as tx:
@@ -115,7 +185,7 @@ class RemoteOpQueue:
                     " AND NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ?3 AND uid = ?1)",
                     [(uid, row, op.to_folder_id) for row, uid in new_uids.items()],
                 )
-            if gone_rows:
+            if gone_rows and not op.detached:  # a detached op's rows live on elsewhere: never removed for it
                 doomed = await tx.execute_fetchall(
                     "SELECT id, folder_id FROM messages WHERE uid IS NULL AND id IN (SELECT value FROM json_each(?))",
                     (json.dumps(list(gone_rows)),),
@@ -126,6 +196,37 @@ class RemoteOpQueue:
                     "DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(removed),)
                 )
         return self._db.publish(Changes(folders=frozenset(folders), messages_removed=frozenset(removed)))
+
+    async def complete_append(self, op: RemoteOp, appended: dict[int, int | None]) -> Changes:
+        """The target server has the rows of `appended` (row → its UID there, when told): name them by it,
+        and queue the deletion of each source copy on its own account (detached: the row lives on here)."""
+        queued: set[int] = set()
+        async with self._db.transaction() as tx:
+            await tx.execute("DELETE FROM remote_ops WHERE id = ?", (op.id,))
+            await tx.executemany(
+                "UPDATE messages SET uid = ?1 WHERE id = ?2 AND folder_id = ?3 AND uid IS NULL"
+                " AND NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ?3 AND uid = ?1)",
+                [(uid, row, op.folder_id) for row, uid in appended.items() if uid is not None],
+            )
+            now = int(time.time())
+            for row, mid, source in zip(op.rows, op.mids, op.sources, strict=True):
+                if source is None or row not in appended:
+                    continue
+                await tx.execute(
+                    "INSERT INTO remote_ops (account_id, kind, folder_id, uidvalidity, uids, args, created_at)"
+                    " SELECT ?, ?, id, ?, ?, ?, ? FROM folders WHERE id = ?",
+                    (
+                        source.account,
+                        RemoteOpKind.DELETE.value,
+                        source.uidvalidity,
+                        json.dumps([source.uid]),
+                        json.dumps({"rows": [row], "mids": [mid], "detached": True}),
+                        now,
+                        source.folder,
+                    ),
+                )
+                queued.add(source.account)
+        return self._db.publish(Changes(messages_updated=frozenset(appended), remote_ops_queued=frozenset(queued)))
 
     async def failed(self, op: RemoteOp, error: str) -> None:
         """The server refused `op` for now: count the attempt and keep it queued."""

@@ -11,10 +11,19 @@ from realmail_desktop.core.events import EventBus
 from realmail_desktop.store.accounts import AccountRepository
 from realmail_desktop.store.contacts import ContactRepository
 from realmail_desktop.store.database import Database
+from realmail_desktop.store.drafts import DraftRepository
+from realmail_desktop.store.drive_uploads import DriveUploadRepository
+from realmail_desktop.store.identities import IdentityRepository
 from realmail_desktop.store.messages import MessageRepository
+from realmail_desktop.store.outbox import OutboxRepository
+from realmail_desktop.store.preferences import PreferenceRepository
 from realmail_desktop.store.reader import StoreReader
 from realmail_desktop.store.remote_ops import RemoteOpQueue
+from realmail_desktop.store.sending import SendingRepository
 from realmail_desktop.store.sync_state import SyncRepository
+from realmail_desktop.store.telegram_bridge import TelegramBridgeRepository
+from realmail_desktop.store.threads import ThreadRepository
+from realmail_desktop.store.trust import RemoteContentTrust
 
 T = TypeVar("T")
 
@@ -31,11 +40,27 @@ class Store:
         self.contacts = ContactRepository(db)
         self.sync = SyncRepository(db)
         self.remote_ops = RemoteOpQueue(db)
+        self.trust = RemoteContentTrust(db)  # senders whose mail may load remote content
+        self.threads = ThreadRepository(db)  # conversations (rows get threads as they are added)
+        self.outbox = OutboxRepository(db)  # messages to send (store/outbox.py)
+        self.sending = SendingRepository(db)  # SMTP settings, delivery reports
+        self.identities = IdentityRepository(db)  # From addresses, signatures (store/identities.py)
+        self.drafts = DraftRepository(db)  # the composer's autosaves (store/drafts.py)
+        self.preferences = PreferenceRepository(db)
+        self.drive = DriveUploadRepository(db)  # Drive settings and resumable uploads (store/drive_uploads.py)
+        self.telegram = TelegramBridgeRepository(db)  # the Telegram bridge's chats and settings
         self.reader = StoreReader(db.reader)
 
     @classmethod
     async def open(cls, path: Path, bus: EventBus, migrations: Path | None = None) -> Store:
-        return cls(await Database.open(path, migrations or migrations_dir(), bus))
+        store = cls(await Database.open(path, migrations or migrations_dir(), bus))
+        # Rows stored before threading existed get their threads once (on the writer's thread).
+        try:
+            await store.threads.backfill()
+        except BaseException:
+            await store.close()
+            raise
+        return store
 
     async def read(self, query: Callable[[StoreReader], T]) -> T:
         """Run a read in a worker thread, e.g. `await store.read(lambda r: r.raw_message(42))`."""

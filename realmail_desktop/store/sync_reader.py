@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from realmail_desktop.store.models import BodyWanted, ImapSecurity, ImapSettings, RemoteOp, SyncFolder
+from realmail_desktop.store.models import BodyWanted, ImapAuth, ImapSecurity, ImapSettings, RemoteOp, SyncFolder
 from realmail_desktop.store.remote_ops import OP_COLUMNS, op_from_row
 
 _SYNC_FOLDER_COLUMNS = (
@@ -32,14 +32,19 @@ class SyncReader:
 
     def imap_settings(self, account_id: int) -> ImapSettings | None:
         row = self._conn.execute(
-            "SELECT imap_host, imap_port, imap_security, username, sync_window_days FROM accounts"
+            "SELECT imap_host, imap_port, imap_security, username, sync_window_days, imap_auth FROM accounts"
             " WHERE id = ? AND kind = 'imap'",
             (account_id,),
         ).fetchone()
         if row is None:
             return None
         return ImapSettings(
-            host=row[0], port=row[1], security=ImapSecurity(row[2]), username=row[3], sync_window_days=row[4]
+            host=row[0],
+            port=row[1],
+            security=ImapSecurity(row[2]),
+            username=row[3],
+            sync_window_days=row[4],
+            auth=ImapAuth(row[5]),
         )
 
     def folders(self, account_id: int) -> list[SyncFolder]:
@@ -82,6 +87,19 @@ class SyncReader:
             return None
         folder = self.folder(int(row[0]))
         return (folder, row[1], row[2] == 1) if folder is not None else None
+
+    def append_material(self, message_id: int) -> tuple[bytes | None, int, dict[str, bool], tuple[str, ...]] | None:
+        """What an APPEND of a message needs: its raw bytes (None: not stored), its date, its flags by the
+        store's names ("seen", "flagged", …) and its keywords. None when the row is gone."""
+        row = self._conn.execute(
+            "SELECT m.date, m.is_seen, m.is_flagged, m.is_answered, m.is_forwarded, m.is_draft, m.keywords, b.raw"
+            " FROM messages m LEFT JOIN message_bodies b ON b.message_id = m.id WHERE m.id = ?",
+            (message_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        flags = dict(zip(("seen", "flagged", "answered", "forwarded", "draft"), map(bool, row[1:6]), strict=True))
+        return (bytes(row[7]) if row[7] is not None else None, int(row[0]), flags, tuple(str(row[6]).split()))
 
     def pending_ops(self, account_id: int) -> list[RemoteOp]:
         """The account's queued actions, oldest first (the order they are replayed in)."""

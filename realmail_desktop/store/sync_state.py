@@ -10,12 +10,19 @@ Conflict rule: local actions win while they are queued — the server's flags fo
 flag change are ignored, and a message with a queued move or delete is not added back to its old folder —
 and once the queue has been replayed, the server's state wins (its flags overwrite ours, including on
 adoption; rows it no longer has are removed).
+
+Keywords ($Label1, Work, $Junk …) follow the same rule as flags: `messages.keywords`, space-separated and
+sorted, is what the server says unless a flag change of ours is queued. Where the server cannot keep keywords
+(PERMANENTFLAGS without \\*), the keywords it cannot keep stay local: the server's list never removes them.
+
+A message the server flags \\Deleted (another client deleted it without expunging) is treated as expunged:
+its row goes, so no list or count shows it; when the flag is cleared the sync fetches its header again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
@@ -25,14 +32,25 @@ from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
 from realmail_desktop.store.messages import INSERT_ATTACHMENT, INSERT_MESSAGE, message_row
 from realmail_desktop.store.models import FolderProgress, NewMessage, RemoteOpKind, UidFlags
+from realmail_desktop.store.search import FTS_INSERT, fts_row
+from realmail_desktop.store.threads import ThreadInput, assign_threads
 
 _FLAG_COLUMNS = "is_seen, is_flagged, is_answered, is_forwarded, is_draft"
 _SET_FLAGS = "UPDATE messages SET is_seen = ?, is_flagged = ?, is_answered = ?, is_forwarded = ?, is_draft = ?"
 Flags = tuple[int, int, int, int, int]
+Permanent = frozenset[str] | None  # a folder's PERMANENTFLAGS (None: not told, so anything may be kept)
 
 
 def _flags_of(m: NewMessage | UidFlags) -> Flags:
     return (int(m.is_seen), int(m.is_flagged), int(m.is_answered), int(m.is_forwarded), int(m.is_draft))
+
+
+def merged_keywords(server: Iterable[str], local: str, permanent: Permanent) -> str:
+    """The keywords to store: the server's, plus local ones the server cannot keep (no \\* in PERMANENTFLAGS)."""
+    words = set(server)
+    if permanent is not None and "\\*" not in permanent:
+        words |= {word for word in local.split() if word not in permanent}
+    return " ".join(sorted(words))
 
 
 @dataclass(slots=True)
@@ -47,12 +65,20 @@ class _Claims:
 async def _claims(tx: aiosqlite.Connection, folder_id: int) -> _Claims:
     claims = _Claims()
     ops = await tx.execute_fetchall(
-        "SELECT o.kind, o.folder_id, o.uidvalidity IS f.uidvalidity, o.uids, o.args FROM remote_ops o"
-        " JOIN folders f ON f.id = ?1 WHERE o.account_id = f.account_id",
+        "SELECT o.kind, o.folder_id, o.uidvalidity IS f.uidvalidity, o.uids, o.args, f.uidvalidity FROM remote_ops o"
+        " JOIN folders f ON f.id = ?1 WHERE o.account_id = f.account_id OR o.kind = 'append'",
         (folder_id,),
     )
-    for kind, source, same_epoch, uids, args in ops:
-        claims.rows.update(json.loads(args).get("rows", ()))
+    for kind, source, same_epoch, uids, args, uidvalidity in ops:
+        decoded = json.loads(args)
+        claims.rows.update(decoded.get("rows", ()))
+        if kind == RemoteOpKind.APPEND.value:  # a message moved to another account is not added back here
+            claims.away.update(
+                s["uid"]
+                for s in decoded.get("sources", ())
+                if s and s["folder"] == folder_id and s["uid"] is not None and s["uidvalidity"] == uidvalidity
+            )
+            continue
         if source != folder_id or not same_epoch:
             continue
         known = {uid for uid in json.loads(uids) if uid is not None}
@@ -67,13 +93,13 @@ async def _account_of(tx: aiosqlite.Connection, folder_id: int) -> int:
     return int(row[0])
 
 
-async def _by_uid(tx: aiosqlite.Connection, folder_id: int, uids: Sequence[int]) -> dict[int, tuple[int, Flags]]:
+async def _by_uid(tx: aiosqlite.Connection, folder_id: int, uids: Sequence[int]) -> dict[int, tuple[int, Flags, str]]:
     rows = await tx.execute_fetchall(
-        f"SELECT uid, id, {_FLAG_COLUMNS} FROM messages"
+        f"SELECT uid, id, {_FLAG_COLUMNS}, keywords FROM messages"
         " WHERE folder_id = ? AND uid IN (SELECT value FROM json_each(?))",
         (folder_id, json.dumps(list(uids))),
     )
-    return {int(r[0]): (int(r[1]), (r[2], r[3], r[4], r[5], r[6])) for r in rows}
+    return {int(r[0]): (int(r[1]), (r[2], r[3], r[4], r[5], r[6]), str(r[7])) for r in rows}
 
 
 async def _save_progress(tx: aiosqlite.Connection, folder_id: int, progress: FolderProgress) -> None:
@@ -90,10 +116,18 @@ class SyncRepository:
         self._db = db
 
     async def store_headers(
-        self, folder_id: int, messages: Sequence[NewMessage], progress: FolderProgress | None = None
+        self,
+        folder_id: int,
+        messages: Sequence[NewMessage],
+        progress: FolderProgress | None = None,
+        *,
+        keywords: Mapping[int, Sequence[str]] | None = None,
+        permanent: Permanent = None,
     ) -> Changes:
         """Store fetched header rows (each with its `uid`) in one transaction, with `progress` saved alongside:
-        known UIDs get the server's flags, unmatched rows are adopted, the rest are added."""
+        known UIDs get the server's flags (and `keywords`, UID → the server's keywords; see the module
+        docstring for `permanent`), unmatched rows are adopted, the rest are added."""
+        keywords = keywords or {}
         added: list[int] = []
         updated: list[int] = []
         async with self._db.transaction() as tx:
@@ -101,29 +135,40 @@ class SyncRepository:
             existing = await _by_uid(tx, folder_id, [m.uid for m in messages if m.uid is not None])
             claims = await _claims(tx, folder_id)
             fresh: list[NewMessage] = []
-            flag_updates: list[tuple[int, ...]] = []
+            flag_updates: list[tuple[object, ...]] = []
             for m in messages:
                 if m.uid is None or m.uid in claims.away:
                     continue
                 known = existing.get(m.uid)
                 if known is None:
                     fresh.append(m)
-                elif m.uid not in claims.flagged and known[1] != _flags_of(m):
-                    flag_updates.append((*_flags_of(m), known[0]))
+                    continue
+                words = merged_keywords(keywords.get(m.uid, ()), known[2], permanent)
+                if m.uid not in claims.flagged and (known[1] != _flags_of(m) or known[2] != words):
+                    flag_updates.append((*_flags_of(m), words, known[0]))
                     updated.append(known[0])
             if fresh:
-                fresh, adopted = await self._adopt(tx, folder_id, fresh, claims)
+                fresh, adopted = await self._adopt(tx, folder_id, fresh, claims, keywords)
                 updated.extend(adopted)
-            await tx.executemany(f"{_SET_FLAGS} WHERE id = ?", flag_updates)
+            await tx.executemany(f"{_SET_FLAGS}, keywords = ? WHERE id = ?", flag_updates)
             if fresh:
                 row = await (await tx.execute("SELECT COALESCE(MAX(id), 0) FROM messages")).fetchone()
                 first_id = int(row[0]) + 1 if row else 1
                 added = list(range(first_id, first_id + len(fresh)))
                 pairs = list(zip(added, fresh, strict=True))
-                await tx.executemany(INSERT_MESSAGE, [message_row(mid, account_id, folder_id, m) for mid, m in pairs])
+                threads = await assign_threads(tx, account_id, [ThreadInput.of_message(m) for m in fresh])
                 await tx.executemany(
-                    "INSERT INTO messages_fts (rowid, subject, people, body) VALUES (?, ?, ?, ?)",
-                    [(mid, m.subject, m.index_people, m.index_body) for mid, m in pairs],
+                    INSERT_MESSAGE,
+                    [message_row(mid, account_id, folder_id, m, t) for (mid, m), t in zip(pairs, threads, strict=True)],
+                )
+                await tx.executemany(FTS_INSERT, [fts_row(mid, m) for mid, m in pairs])
+                await tx.executemany(
+                    "UPDATE messages SET keywords = ? WHERE id = ?",
+                    [
+                        (" ".join(sorted(set(keywords.get(m.uid or 0, ())))), mid)
+                        for mid, m in pairs
+                        if m.uid in keywords
+                    ],
                 )
             if progress is not None:
                 await _save_progress(tx, folder_id, progress)
@@ -133,7 +178,12 @@ class SyncRepository:
         )
 
     async def _adopt(
-        self, tx: aiosqlite.Connection, folder_id: int, fresh: list[NewMessage], claims: _Claims
+        self,
+        tx: aiosqlite.Connection,
+        folder_id: int,
+        fresh: list[NewMessage],
+        claims: _Claims,
+        keywords: Mapping[int, Sequence[str]],
     ) -> tuple[list[NewMessage], list[int]]:
         """Give unmatched rows of the folder the UIDs of matching fetched headers; returns the rest."""
         row = await (
@@ -161,7 +211,12 @@ class SyncRepository:
         await tx.executemany("UPDATE messages SET uid = ? WHERE id = ?", [(m.uid, mid) for mid, m in adopted])
         # Nothing of ours queued for an adopted row: the server's flags win (the conflict rule).
         await tx.executemany(
-            f"{_SET_FLAGS} WHERE id = ?", [(*_flags_of(m), mid) for mid, m in adopted if mid not in claims.rows]
+            f"{_SET_FLAGS}, keywords = ? WHERE id = ?",
+            [
+                (*_flags_of(m), " ".join(sorted(set(keywords.get(m.uid or 0, ())))), mid)
+                for mid, m in adopted
+                if mid not in claims.rows
+            ],
         )
         return rest, [mid for mid, _ in adopted]
 
@@ -209,22 +264,38 @@ class SyncRepository:
                 (json.dumps(list(message_ids)),),
             )
 
-    async def apply_flags(self, folder_id: int, flags: Sequence[UidFlags]) -> Changes:
-        """The server's flags for UIDs of a folder (UIDs we do not have are ignored)."""
+    async def apply_flags(self, folder_id: int, flags: Sequence[UidFlags], permanent: Permanent = None) -> Changes:
+        """The server's flags and keywords for UIDs of a folder (UIDs we do not have are ignored); rows of
+        messages flagged \\Deleted go as if expunged (see the module docstring)."""
         if not flags:
             return Changes()
         async with self._db.transaction() as tx:
             existing = await _by_uid(tx, folder_id, [f.uid for f in flags])
             claims = await _claims(tx, folder_id)
-            updates = [
-                (*_flags_of(f), existing[f.uid][0])
-                for f in flags
-                if f.uid in existing and f.uid not in claims.flagged and existing[f.uid][1] != _flags_of(f)
-            ]
-            await tx.executemany(f"{_SET_FLAGS} WHERE id = ?", updates)
-        changed = frozenset(int(u[-1]) for u in updates)
+            updates: list[tuple[object, ...]] = []
+            removed: list[int] = []
+            for f in flags:
+                known = existing.get(f.uid)
+                if known is None:
+                    continue
+                if f.is_deleted:
+                    removed.append(known[0])
+                    continue
+                words = merged_keywords(f.keywords, known[2], permanent)
+                if f.uid not in claims.flagged and (known[1] != _flags_of(f) or known[2] != words):
+                    updates.append((*_flags_of(f), words, known[0]))
+            await tx.executemany(f"{_SET_FLAGS}, keywords = ? WHERE id = ?", updates)
+            if removed:
+                await tx.execute(
+                    "DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(removed),)
+                )
+        changed = frozenset(int(str(u[-1])) for u in updates)
         return self._db.publish(
-            Changes(folders=frozenset({folder_id}) if changed else frozenset(), messages_updated=changed)
+            Changes(
+                folders=frozenset({folder_id}) if changed or removed else frozenset(),
+                messages_updated=changed,
+                messages_removed=frozenset(removed),
+            )
         )
 
     async def expunge_uids(self, folder_id: int, uids: Iterable[int]) -> Changes:
@@ -255,6 +326,32 @@ class SyncRepository:
                 (uidvalidity, folder_id),
             )
         return Changes()
+
+    async def drop_bodies_before(self, account_id: int, since: int) -> Changes:
+        """The sync window shrank: forget the stored bodies (raw bytes and the index's body text; subject and
+        people stay searchable) of the account's messages dated before `since`, except flagged messages,
+        drafts and messages of folders that exist only here. They download again when opened (body_state 0)."""
+        async with self._db.transaction() as tx:
+            rows = await tx.execute_fetchall(
+                "SELECT m.id, m.folder_id FROM messages m JOIN folders f ON f.id = m.folder_id"
+                " WHERE m.account_id = ? AND m.date < ? AND m.body_state = 1 AND m.is_flagged = 0"
+                " AND m.is_draft = 0 AND f.remote_name IS NOT NULL AND f.role IS NOT 'drafts'",
+                (account_id, since),
+            )
+            dropped = json.dumps([int(r[0]) for r in rows])
+            if rows:
+                await tx.execute(
+                    "DELETE FROM message_bodies WHERE message_id IN (SELECT value FROM json_each(?))", (dropped,)
+                )
+                await tx.execute(
+                    "UPDATE messages SET body_state = 0 WHERE id IN (SELECT value FROM json_each(?))", (dropped,)
+                )
+                await tx.execute(
+                    "UPDATE messages_fts SET body = '' WHERE rowid IN (SELECT value FROM json_each(?))", (dropped,)
+                )
+        return self._db.publish(
+            Changes(folders=frozenset(int(r[1]) for r in rows), messages_updated=frozenset(int(r[0]) for r in rows))
+        )
 
     async def save_progress(self, folder_id: int, progress: FolderProgress) -> None:
         async with self._db.transaction() as tx:

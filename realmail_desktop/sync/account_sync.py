@@ -4,7 +4,10 @@ reconnect with back-off — publishing an AccountStatus at each change of state.
 Two connections per account: a work connection (folder syncs, bodies, replays, opened messages) and one that
 only IDLEs on the Inbox and says when it changed. A wrong password or an untrusted certificate stops the
 retries until `retry()`; an unreachable server is retried with exponential back-off and jitter. Each account
-runs on its own task, so one account's trouble never holds up another's.
+runs on its own task, so one account's trouble never holds up another's. Only subscribed folders (and the
+Inbox and special-use folders) are synced: `SyncFolder.synced`. An account that signed in with Google logs in
+with XOAUTH2 and a token asked for at each connection (`TokenFor`); an ended sign-in stops it like a wrong
+password, with "Sign in again" as the thing to do.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from realmail_desktop.auth.oauth_client import SignInRequiredError
 from realmail_desktop.core.errors import (
     AccountError,
     AuthenticationFailedError,
@@ -27,14 +31,17 @@ from realmail_desktop.core.errors import (
 )
 from realmail_desktop.core.events import AccountAction, AccountState, AccountStatus, EventBus
 from realmail_desktop.core.logs import get_logger
-from realmail_desktop.store import FolderRole, ImapSettings, Store, SyncFolder
+from realmail_desktop.store import AppendSource, FolderRole, ImapAuth, ImapSettings, Store, SyncFolder
 from realmail_desktop.sync.connection import ImapConnection
 from realmail_desktop.sync.folder_roles import ServerQuirks, quirks_for, remote_folders
 from realmail_desktop.sync.folder_sync import FolderSync
 from realmail_desktop.sync.options import Backoff, SyncOptions
-from realmail_desktop.sync.replay import ActionReplay
+from realmail_desktop.sync.replay import ActionReplay, FetchElsewhere, SourceUnavailableError
 
 PasswordFor = Callable[[int], str | None]
+# (account id, renew) → a current OAuth access token, blocking (keyring, token endpoint): for XOAUTH2 accounts
+# (auth.OAuthTokens.token). `renew` asks for a new one: the server refused the last. Raises AccountError.
+TokenFor = Callable[[int, bool], str]
 _DAY = 86_400
 
 
@@ -50,18 +57,22 @@ class AccountSync:
         *,
         options: SyncOptions,
         extra_ca_file: Path | None,
+        fetch_elsewhere: FetchElsewhere | None = None,
+        token_for: TokenFor | None = None,
     ) -> None:
         self.account_id = account_id
+        self._token_for = token_for
         self._store = store
         self._bus = bus
         self._password_for = password_for
         self._options = options
         self._extra_ca_file = extra_ca_file
+        self._fetch_elsewhere = fetch_elsewhere
         self._log = get_logger("sync", account_id)
         self._wake = asyncio.Event()
         self._retry = asyncio.Event()
         self._idle_started = asyncio.Event()
-        self._want_ops = self._want_inbox = self._want_full = False
+        self._want_ops = self._want_inbox = self._want_full = self._want_bodies = False
         self._checks: list[asyncio.Future[None]] = []
         self._conn: ImapConnection | None = None
         self._folders: FolderSync | None = None
@@ -92,6 +103,11 @@ class AccountSync:
     def queue_changed(self) -> None:
         """Actions were queued for this account: replay them as soon as the work connection is free."""
         self._want_ops = True
+        self._wake.set()
+
+    def bodies_wanted(self) -> None:
+        """The sync window grew: download the bodies it now takes in as soon as the connection is free."""
+        self._want_bodies = True
         self._wake.set()
 
     def inbox_changed(self) -> None:
@@ -138,6 +154,19 @@ class AccountSync:
             raise KnownError("This message is being moved on the server.", hint="Open it again in a moment.")
         await folders.fetch_one(folder, uid, message_id)
 
+    async def fetch_raw(self, source: AppendSource, message_id_header: str) -> tuple[bytes, int | None] | None:
+        """A message of this account's server, for a move to another account whose body is not stored."""
+        folders = self._folders
+        if folders is None or self._conn is None or self._conn.broken:
+            raise SourceUnavailableError("The account the message comes from is not connected.")
+        folder = await self._store.read(lambda r: r.sync.folder(source.folder))
+        if folder is None:
+            return None
+        try:
+            return await folders.fetch_raw(folder, source.uid, source.uidvalidity, message_id_header)
+        except ServerUnreachableError as exc:
+            raise SourceUnavailableError(exc.message) from exc
+
     # --- the account's life ----------------------------------------------------------------------------------
     def _set_status(
         self, state: AccountState, message: str = "", hint: str = "", action: AccountAction = AccountAction.NONE
@@ -163,7 +192,9 @@ class AccountSync:
             except (AuthenticationFailedError, CertificateError) as exc:
                 self.last_error = exc
                 action = (
-                    AccountAction.REENTER_PASSWORD
+                    AccountAction.SIGN_IN_AGAIN
+                    if isinstance(exc, SignInRequiredError)
+                    else AccountAction.REENTER_PASSWORD
                     if isinstance(exc, AuthenticationFailedError)
                     else AccountAction.VIEW_CERTIFICATE
                 )
@@ -196,14 +227,7 @@ class AccountSync:
         settings = await self._store.read(lambda r: r.sync.imap_settings(self.account_id))
         if settings is None:
             return False
-        try:  # a keyring may be slow (D-Bus, an unlock prompt): not on the event loop's thread
-            password = await asyncio.to_thread(self._password_for, self.account_id)
-        except KnownError as exc:
-            raise AuthenticationFailedError(exc.message, hint=exc.hint) from exc
-        if not password:
-            raise AuthenticationFailedError(
-                "No password is saved for this account.", hint="Enter the password to start syncing."
-            )
+        password = await self._password(settings)
         self._set_status(AccountState.CONNECTING, f"Connecting to {settings.host}…")
         conn = await self._open(settings, password)
         stop_idle = threading.Event()
@@ -212,7 +236,9 @@ class AccountSync:
             self.last_error = None
             quirks = quirks_for(settings.host, conn.capabilities)
             self._conn = conn
-            self._replay = ActionReplay(conn, self._store, self._bus, self._options, self.account_id)
+            self._replay = ActionReplay(
+                conn, self._store, self._bus, self._options, self.account_id, fetch_elsewhere=self._fetch_elsewhere
+            )
             self._folders = FolderSync(
                 conn,
                 self._store,
@@ -256,15 +282,62 @@ class AccountSync:
                     self._log.debug("the IDLE connection ended too: %s", watcher.exception())
             await conn.close()
 
+    async def _password(self, settings: ImapSettings) -> str:
+        """The password of a password account ('' for XOAUTH2: each connection asks for a current token as it
+        opens, `_open`). Raises AuthenticationFailedError when there is none to be had."""
+        if settings.auth is ImapAuth.XOAUTH2:
+            return ""
+        try:  # a keyring may be slow (D-Bus, an unlock prompt): not on the event loop's thread
+            password = await asyncio.to_thread(self._password_for, self.account_id)
+        except KnownError as exc:
+            raise AuthenticationFailedError(exc.message, hint=exc.hint) from exc
+        if not password:
+            raise AuthenticationFailedError(
+                "No password is saved for this account.", hint="Enter the password to start syncing."
+            )
+        return password
+
     async def _open(self, settings: ImapSettings, password: str) -> ImapConnection:
+        if settings.auth is ImapAuth.XOAUTH2:
+            return await self._open_signed_in(settings)
         return await ImapConnection.open(
             settings, password, extra_ca_file=self._extra_ca_file, io_timeout=self._options.io_timeout_seconds
         )
 
+    async def _open_signed_in(self, settings: ImapSettings) -> ImapConnection:
+        """XOAUTH2 with a current token, asked for at each connection: the IDLE connection opened after a long
+        first sync, or a reconnection, must not reuse one that has expired meanwhile. A refused token is renewed
+        once (revoked or expired early); refused again, the person must sign in again."""
+        for renew in (False, True):
+            token = await self._access_token(renew)
+            try:
+                return await ImapConnection.open(
+                    settings, token, extra_ca_file=self._extra_ca_file, io_timeout=self._options.io_timeout_seconds
+                )
+            except AuthenticationFailedError as exc:
+                if renew:
+                    raise SignInRequiredError(
+                        f"{settings.host} did not accept the sign-in for {settings.username}.",
+                        hint="Sign in again with that address.",
+                    ) from exc
+        raise AssertionError("unreachable")
+
+    async def _access_token(self, renew: bool) -> str:
+        if self._token_for is None:
+            raise SignInRequiredError(
+                "This account signs in with Google, which is not set up here.", hint="Sign in again."
+            )
+        try:
+            return await asyncio.to_thread(self._token_for, self.account_id, renew)
+        except AccountError:
+            raise
+        except KnownError as exc:  # no keyring, a client the provider refuses: the person must act
+            raise AuthenticationFailedError(exc.message, hint=exc.hint) from exc
+
     async def _wait_for_work(self, full_at: float, watcher: asyncio.Task[None] | None) -> None:
         """Serve queued actions and Inbox news until the next full sync is due (or asked for)."""
         while not self._want_full and time.monotonic() < full_at:
-            if not (self._want_ops or self._want_inbox):
+            if not (self._want_ops or self._want_inbox or self._want_bodies):
                 self._wake.clear()
                 woken = asyncio.ensure_future(self._wake.wait())
                 waiting: set[asyncio.Future[object]] = {woken}  # type: ignore[arg-type]
@@ -282,6 +355,9 @@ class AccountSync:
             if self._want_inbox:
                 self._want_inbox = False
                 await self._sync_inbox()
+            if self._want_bodies:
+                self._want_bodies = False
+                await self._sync_all_bodies()
 
     async def _between_chunks(self) -> bool:
         replay = self._replay
@@ -315,17 +391,25 @@ class AccountSync:
         # A server may answer STATUS for the folder this connection has selected from the session's own view,
         # which lags behind other clients' changes: that folder is always looked at.
         statuses.pop(conn.selected_name or "", None)
-        folders = [f for f in await self._sync_folders() if f.selectable]
+        folders = [f for f in await self._sync_folders() if f.synced]
         for folder in folders:
             if self._unchanged(folder, statuses.get(folder.remote_name)):
                 self._log.debug("%s: unchanged since the last sync (LIST-STATUS)", folder.path)
                 continue
             changed |= await self._guarded(folders_sync.sync_headers, folder)
+        self._want_bodies = False
+        await self._sync_all_bodies()
+        return changed
+
+    async def _sync_all_bodies(self) -> None:
+        """Bodies within the sync window, folder by folder (Inbox first)."""
+        folders_sync = self._folders
+        if folders_sync is None:
+            return
         since = await self._window_start()
         for folder in await self._sync_folders():
-            if folder.selectable:
+            if folder.synced:
                 await self._guarded(folders_sync.sync_bodies, folder, since)
-        return changed
 
     async def _sync_inbox(self) -> None:
         folders_sync = self._folders

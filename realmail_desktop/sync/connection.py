@@ -33,7 +33,7 @@ from realmail_desktop.core.errors import (
     ServerUnreachableError,
 )
 from realmail_desktop.core.logs import get_logger
-from realmail_desktop.store import ImapSecurity, ImapSettings
+from realmail_desktop.store import ImapAuth, ImapSecurity, ImapSettings
 from realmail_desktop.sync import imap_commands as commands
 from realmail_desktop.sync.imap_commands import Fetched, ListedFolder, Selected
 
@@ -80,18 +80,28 @@ def translate(exc: BaseException, host: str, port: int) -> AccountError:  # noqa
     raise exc  # not from the world: a bug of ours, reported as one
 
 
-def certificate_details(host: str, port: int, timeout: float) -> str:
-    """The server's certificate as it presented it (fingerprint and PEM), for "View certificate"."""
+def certificate_details(host: str, port: int, timeout: float, *, starttls: bool = False) -> str:
+    """The server's certificate as it presented it (fingerprint and PEM), for "View certificate": over
+    implicit TLS, or after STARTTLS on the plain port. Empty when it cannot be had."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # only to show the certificate that failed verification
     try:
-        with (
-            socket.create_connection((host, port), timeout=timeout) as raw,
-            context.wrap_socket(raw, server_hostname=host) as secure,
-        ):
-            der = secure.getpeercert(binary_form=True)
-    except OSError:
+        if starttls:
+            plain = imaplib.IMAP4(host, port, timeout=timeout)
+            try:
+                plain.starttls(context)
+                der = plain.sock.getpeercert(binary_form=True)  # type: ignore[attr-defined]
+            finally:
+                with contextlib.suppress(Exception):
+                    plain.shutdown()
+        else:
+            with (
+                socket.create_connection((host, port), timeout=timeout) as raw,
+                context.wrap_socket(raw, server_hostname=host) as secure,
+            ):
+                der = secure.getpeercert(binary_form=True)
+    except (OSError, imaplib.IMAP4.error):
         return ""
     if not der:
         return ""
@@ -117,7 +127,8 @@ class ImapConnection:
     async def open(
         cls, settings: ImapSettings, password: str, *, extra_ca_file: Path | None = None, io_timeout: float = 30.0
     ) -> ImapConnection:
-        """Connect, secure and log in (`io_timeout`: seconds any socket operation may take). Raises our
+        """Connect, secure and log in (`io_timeout`: seconds any socket operation may take) with the password, or
+        with AUTHENTICATE XOAUTH2 when `settings.auth` says so (`password` is then an access token). Raises our
         AccountError subclasses only."""
         if settings.security is ImapSecurity.NONE and not is_loopback(settings.host):
             raise ServerError(
@@ -132,8 +143,14 @@ class ImapConnection:
             if isinstance(exc, asyncio.CancelledError):  # stopped while connecting: close what may still come
                 connecting.add_done_callback(_shutdown_if_connected)
             executor.shutdown(wait=False)
-            if isinstance(exc, ssl.SSLCertVerificationError) and settings.security is ImapSecurity.TLS:
-                details = await asyncio.to_thread(certificate_details, settings.host, settings.port, io_timeout)
+            if isinstance(exc, ssl.SSLCertVerificationError):
+                details = await asyncio.to_thread(
+                    certificate_details,
+                    settings.host,
+                    settings.port,
+                    io_timeout,
+                    starttls=settings.security is ImapSecurity.STARTTLS,
+                )
                 error = translate(exc, settings.host, settings.port)
                 assert isinstance(error, CertificateError)
                 error.details = f"{error.details}\n{details}".strip()
@@ -222,6 +239,10 @@ class ImapConnection:
         """Which UIDs of `uid_set` the selected folder still has."""
         return await self._call(commands.search_uid_set, uid_set)
 
+    async def search(self, criteria: list[Any], charset: str | None = None) -> list[int]:
+        """UIDs of the selected folder matching SEARCH `criteria` (imapclient's list form), ascending."""
+        return await self._call(commands.search_criteria, criteria, charset)
+
     async def search_message_id(self, message_id: str) -> list[int]:
         return await self._call(commands.search_message_id, message_id)
 
@@ -256,6 +277,14 @@ class ImapConnection:
     async def delete_folder(self, name: str) -> None:
         self._selected = None  # it may be the selected one: select again next time
         await self._call(commands.delete_folder, name)
+
+    async def set_subscribed(self, name: str, subscribed: bool) -> None:
+        """SUBSCRIBE or UNSUBSCRIBE (call inside `held`)."""
+        await self._call(commands.set_subscribed, name, subscribed)
+
+    async def append(self, name: str, raw: bytes, flags: list[str], internaldate: int | None) -> int | None:
+        """APPEND one message to `name` (call inside `held` or `in_folder`); its UID there when told."""
+        return await self._call(commands.append, name, raw, flags, internaldate)
 
     async def idle(self, on_news: Callable[[], None], stop: threading.Event, renew_seconds: float) -> None:
         """IDLE on the selected folder until `stop` is set, calling `on_news` (from the connection's thread)
@@ -293,7 +322,10 @@ def _connect(settings: ImapSettings, password: str, extra_ca_file: Path | None, 
         client._imap.debug = 0  # imaplib's per-line debug logging: slow, and it would see the password
         if settings.security is ImapSecurity.STARTTLS:
             client.starttls(context)
-        client.login(settings.username, password)
+        if settings.auth is ImapAuth.XOAUTH2:  # `password` is then an OAuth access token (Google sign-in)
+            client.oauth2_login(settings.username, password)
+        else:
+            client.login(settings.username, password)
     except BaseException:
         with contextlib.suppress(Exception):
             client.shutdown()

@@ -48,24 +48,31 @@ def uid_flags(fetched: Fetched) -> UidFlags:
         Flag.ANSWERED in flags,
         Flag.FORWARDED in flags,
         Flag.DRAFT in flags,
+        keywords_of(fetched.flags),
+        Flag.DELETED in flags,
     )
 
 
 def header_rows(fetched: Sequence[Fetched]) -> list[NewMessage]:
     """Header-only rows (no body, no snippet yet): the header fields as read by mail.read_envelope, the size
-    the server reported, INTERNALDATE where the Date header is missing or unreadable."""
+    the server reported, INTERNALDATE where the Date header is missing or unreadable, the attachment mark
+    from BODYSTRUCTURE."""
     rows = []
     for item in fetched:
         try:
             envelope = read_envelope(item.header or b"", fallback_date=item.internaldate)
-            row = new_message(
-                envelope, None, flags_from_imap(item.flags), uid=item.uid, size=item.size or envelope.size
+            rows.append(
+                new_message(
+                    envelope,
+                    None,
+                    flags_from_imap(item.flags),
+                    uid=item.uid,
+                    size=item.size or envelope.size,
+                    attachments_expected=bool(item.has_attachments),
+                )
             )
         except Exception:  # one odd message must never stall a folder
             _log.exception("header of UID %d could not be read; skipped", item.uid)
-            continue
-        # A header alone always "lacks" its body parts; defects are counted when the body is read.
-        rows.append(row.model_copy(update={"defects": 0}))
     return rows
 
 
@@ -82,3 +89,23 @@ def body_rows(fetched: Sequence[Fetched], uids_to_rows: dict[int, int]) -> list[
         except Exception:
             _log.exception("body of UID %d could not be read; skipped", item.uid)
     return rows
+
+
+# --- IMAP keywords and \Deleted (read from Fetched.flags on the sync's own paths) -----------------------------
+
+
+def keywords_of(names: Iterable[str]) -> tuple[str, ...]:
+    """The keywords among a message's flags: anything that is not a system flag (\\Seen …) and not one we keep
+    in a column of its own ($Forwarded); sorted, without duplicates, as the store keeps them."""
+    return tuple(sorted({name for name in names if not name.startswith("\\") and name.lower() not in _IMAP_FLAGS}))
+
+
+def is_deleted(fetched: Fetched) -> bool:
+    """\\Deleted but not expunged (another client's doing): such a message is neither listed nor counted."""
+    return any(name.lower() == "\\deleted" for name in fetched.flags)
+
+
+def keywords_by_uid(fetched: Sequence[Fetched]) -> dict[int, tuple[str, ...]]:
+    """UID → keywords of the fetched messages that have any (the header rows do not carry them)."""
+    found = {item.uid: keywords_of(item.flags) for item in fetched}
+    return {uid: words for uid, words in found.items() if words}

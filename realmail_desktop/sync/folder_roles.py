@@ -83,8 +83,8 @@ def local_path(name: str, delimiter: str) -> str:
 
 
 def remote_folders(listed: Sequence[ListedFolder], quirks: ServerQuirks) -> list[RemoteFolder]:
-    """The folders to keep locally: subscribed ones, plus the Inbox and special-use folders even when not
-    subscribed (they hold what the person sends, drafts and deletes). Inbox first, then in server order."""
+    """The folders to keep locally: every folder the server lists (unsubscribed ones too, so the person can
+    subscribe again; `SyncFolder.synced` says which are synced). Inbox first, then in server order."""
     kept: list[RemoteFolder] = []
     paths: set[str] = set()
     for folder in listed:
@@ -92,8 +92,6 @@ def remote_folders(listed: Sequence[ListedFolder], quirks: ServerQuirks) -> list
         if "\\nonexistent" in flags:
             continue
         role = role_of(folder.name, folder.delimiter, folder.flags)
-        if not (folder.subscribed or role is not None):
-            continue
         path = local_path(folder.name, folder.delimiter)
         if path.casefold() in paths:  # e.g. "Inbox" beside "INBOX" on a case-sensitive server
             path = f"{path} ({folder.name})"

@@ -6,6 +6,9 @@ store/sync_state.py) → new mail from the saved UIDNEXT → flag changes (CONDS
 flag) and expunges (QRESYNC VANISHED, else a UID SEARCH comparison) → headers of older messages in chunks,
 newest first, the progress floor saved with each chunk so a quit or crash resumes there. Bodies come after,
 in batches by size. A message that cannot be read is logged and skipped; it never stalls the folder.
+
+Messages flagged \\Deleted (not yet expunged, by another client) are not stored; a flag change that names a
+UID we do not have (its \\Deleted was cleared) fetches its header. Keywords come with every flag read.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, n
 from realmail_desktop.core.logs import get_logger
 from realmail_desktop.store import BodyWanted, FolderProgress, Store, SyncFolder
 from realmail_desktop.sync.connection import ImapConnection
-from realmail_desktop.sync.fetched_mail import body_rows, header_rows, uid_flags
+from realmail_desktop.sync.fetched_mail import body_rows, header_rows, is_deleted, keywords_by_uid, uid_flags
 from realmail_desktop.sync.folder_roles import ServerQuirks
 from realmail_desktop.sync.imap_commands import Fetched, Selected
 from realmail_desktop.sync.options import SyncOptions
@@ -138,12 +141,30 @@ class FolderSync:
                 self._check(folder, now, selected.uidvalidity)
                 flags, vanished = await self._conn.fetch_flags("1:*")
         self._log.debug("%s: %d flag changes, %d vanished", folder.path, len(flags), len(vanished))
-        changed |= not (await self._store.sync.apply_flags(folder.id, [uid_flags(f) for f in flags])).empty
+        changes = await self._store.sync.apply_flags(folder.id, [uid_flags(f) for f in flags], selected.permanent_flags)
+        changed |= not changes.empty
+        changed |= await self._undeleted(folder, selected, flags)
         if qresync and vanished:
             changed |= not (await self._store.sync.expunge_uids(folder.id, vanished)).empty
         if not qresync or folder.highestmodseq is None:  # VANISHED needs a modseq to count from
             changed |= await self._compare_uids(folder, selected)
         return changed
+
+    async def _undeleted(self, folder: SyncFolder, selected: Selected, flags: Sequence[Fetched]) -> bool:
+        """Flags of UIDs we do not have, not \\Deleted: another client cleared \\Deleted — fetch their headers
+        (only below the saved UIDNEXT, which new mail covers, and above the initial sync's floor)."""
+        if not flags or folder.uidnext is None:
+            return False
+        floor = 1 if folder.headers_complete else (folder.headers_floor_uid or folder.uidnext)
+        known = set(await self._store.read(lambda r: r.sync.known_uids(folder.id)))
+        back = sorted(
+            (f.uid for f in flags if floor <= f.uid < folder.uidnext and f.uid not in known and not is_deleted(f)),
+            reverse=True,
+        )
+        if back:
+            self._log.debug("%s: %d messages are back (\\Deleted cleared)", folder.path, len(back))
+            await self._store_headers_in_chunks(folder, back, selected, floor=False)
+        return bool(back)
 
     async def _compare_uids(self, folder: SyncFolder, selected: Selected) -> bool:
         """Without QRESYNC, expunges show only as UIDs we have that the server no longer lists."""
@@ -200,9 +221,12 @@ class FolderSync:
                     pending = asyncio.ensure_future(
                         self._fetch_headers(folder, chunks[index + 1], selected.uidvalidity)
                     )
+                fetched = [item for item in fetched if not is_deleted(item)]
                 rows = await asyncio.to_thread(header_rows, fetched)
                 progress = FolderProgress(headers_floor_uid=min(chunk)) if floor else None
-                await self._store.sync.store_headers(folder.id, rows, progress)
+                await self._store.sync.store_headers(
+                    folder.id, rows, progress, keywords=keywords_by_uid(fetched), permanent=selected.permanent_flags
+                )
                 done += len(chunk)
                 if report:
                     self._bus.publish(TaskProgress(task_id, label, done, total))
@@ -286,6 +310,19 @@ class FolderSync:
         missing = [w.message_id for w in batch if w.message_id not in stored]
         if missing:
             await self._store.sync.mark_bodies_unavailable(missing)
+
+    async def fetch_raw(
+        self, folder: SyncFolder, uid: int | None, uidvalidity: int | None, message_id_header: str
+    ) -> tuple[bytes, int | None] | None:
+        """One message's raw bytes and INTERNALDATE, by UID (of `uidvalidity`) or else by Message-ID (a move
+        to another account whose body is not stored); None when the folder no longer has it."""
+        async with self._conn.in_folder(folder.remote_name) as now:
+            if uid is None or now.uidvalidity != uidvalidity:
+                candidates = await self._conn.search_message_id(message_id_header) if message_id_header else []
+                uid = candidates[-1] if candidates else None
+            fetched = await self._conn.fetch_bodies(str(uid)) if uid is not None else []
+        got = next((item for item in fetched if item.body is not None), None)
+        return (got.body, got.internaldate) if got is not None and got.body is not None else None
 
     async def fetch_one(self, folder: SyncFolder, uid: int, message_id: int) -> None:
         """One body, now (the person opened an older message)."""

@@ -11,13 +11,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from imapclient import imap_utf7
 from imapclient.imapclient import seq_to_parenstr_upper
-from imapclient.response_parser import parse_fetch_response, parse_response
+from imapclient.response_parser import parse_response
 
+from realmail_desktop.core.logs import get_logger
+from realmail_desktop.sync.fetch_reply import FetchReply, has_attachments, parse_fetch_replies
 from realmail_desktop.sync.uid_sets import parse_uid_set
 
 # The headers the store keeps (mail/envelope.py reads these); Content-Type tells multipart from plain.
@@ -26,6 +28,7 @@ HEADER_FIELDS = (
     " LIST-ID CONTENT-TYPE)]"
 )
 _IDLE_POLL_SECONDS = 0.2
+_log = get_logger("sync")
 _NEWS = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"VANISHED"})
 
 
@@ -38,6 +41,7 @@ class Selected:
     uidnext: int
     exists: int
     highestmodseq: int | None
+    permanent_flags: frozenset[str] | None = None  # PERMANENTFLAGS (None: not given); "\\*" allows any keyword
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ class Fetched:
     size: int | None = None
     header: bytes | None = None
     body: bytes | None = None
+    has_attachments: bool | None = None  # from BODYSTRUCTURE, before the body is here
 
 
 def _text(value: Any) -> str:
@@ -91,12 +96,14 @@ def select(client: Any, name: str, readonly: bool) -> Selected:
     _forget_untagged(client)
     reply = client.select_folder(name, readonly=readonly)
     modseq = reply.get(b"HIGHESTMODSEQ")
+    permanent = reply.get(b"PERMANENTFLAGS")
     return Selected(
         name=name,
         uidvalidity=int(reply[b"UIDVALIDITY"]),
         uidnext=int(reply.get(b"UIDNEXT", 1)),
         exists=int(reply.get(b"EXISTS", 0)),
         highestmodseq=int(modseq) if modseq is not None else None,
+        permanent_flags=frozenset(_text(f) for f in permanent) if permanent is not None else None,
     )
 
 
@@ -149,11 +156,16 @@ def search_uid_set(client: Any, uid_set: str) -> list[int]:
     return sorted(client.search(["UID", uid_set]))
 
 
+def search_criteria(client: Any, criteria: list[Any], charset: str | None) -> list[int]:
+    """UIDs of the selected folder matching arbitrary SEARCH keys (server search), ascending."""
+    return sorted(int(uid) for uid in client.search(criteria, charset))
+
+
 def search_message_id(client: Any, message_id: str) -> list[int]:
     return sorted(client.search(["HEADER", "Message-ID", message_id]))
 
 
-def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | None = None) -> dict[int, Any]:
+def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | None = None) -> dict[int, FetchReply]:
     _forget_untagged(client)
     args = ["UID", "FETCH", uid_set, seq_to_parenstr_upper(items)]
     if modifiers:
@@ -165,35 +177,31 @@ def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | N
     typ, data = imap._untagged_response(typ, data, "FETCH")
     if data == [None]:
         return {}
-    parsed: dict[int, Any] = parse_fetch_response(data, False, True)
-    return parsed
+    parsed = parse_fetch_replies(data)
+    if parsed.unreadable:
+        _log.warning("%d FETCH replies could not be read; those messages are skipped", parsed.unreadable)
+    return parsed.replies
 
 
-def _flags(values: dict[bytes, Any]) -> tuple[str, ...]:
-    return tuple(_text(flag) for flag in values.get(b"FLAGS", ()))
-
-
-def _internaldate(values: dict[bytes, Any]) -> int | None:
-    when = values.get(b"INTERNALDATE")
-    return int(when.timestamp()) if isinstance(when, datetime) else None
+def _flags(reply: FetchReply) -> tuple[str, ...]:
+    return reply.flags or ()
 
 
 def fetch_headers(client: Any, uid_set: str) -> list[Fetched]:
-    reply = _fetch(client, uid_set, [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE"])
-    fetched = []
-    for uid, values in reply.items():
-        header = next((v for k, v in values.items() if k.startswith(b"BODY[HEADER")), None)
-        size = values.get(b"RFC822.SIZE")
-        fetched.append(
-            Fetched(
-                uid=uid,
-                flags=_flags(values),
-                internaldate=_internaldate(values),
-                size=int(size) if size is not None else None,
-                header=header if isinstance(header, bytes) else b"",
-            )
+    """The header fields the store keeps, flags, INTERNALDATE, size and BODYSTRUCTURE (for the attachment
+    mark before the body arrives) — the initial sync's fast path: no ENVELOPE, no body."""
+    reply = _fetch(client, uid_set, [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODYSTRUCTURE"])
+    return [
+        Fetched(
+            uid=uid,
+            flags=_flags(values),
+            internaldate=values.internaldate,
+            size=values.size,
+            header=values.section("BODY[HEADER") or b"",
+            has_attachments=has_attachments(values.bodystructure),
         )
-    return fetched
+        for uid, values in reply.items()
+    ]
 
 
 def fetch_flags(client: Any, uid_set: str, changed_since: int | None, qresync: bool) -> tuple[list[Fetched], list[int]]:
@@ -212,18 +220,18 @@ def fetch_flags(client: Any, uid_set: str, changed_since: int | None, qresync: b
 
 def fetch_bodies(client: Any, uid_set: str) -> list[Fetched]:
     reply = _fetch(client, uid_set, ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"])
-    fetched = []
-    for uid, values in reply.items():
-        body = values.get(b"BODY[]")
-        if isinstance(body, bytes):
-            fetched.append(Fetched(uid=uid, flags=_flags(values), internaldate=_internaldate(values), body=body))
-    return fetched
+    return [
+        Fetched(uid=uid, flags=_flags(values), internaldate=values.internaldate, body=body)
+        for uid, values in reply.items()
+        if (body := values.sections.get("BODY[]")) is not None
+    ]
 
 
 def store_flags(client: Any, uid_set: str, add: list[str], remove: list[str]) -> None:
     for command, flags in ((b"+FLAGS.SILENT", add), (b"-FLAGS.SILENT", remove)):
-        if flags:
-            client._command_and_check("store", uid_set, command, seq_to_parenstr_upper(flags), uid=True)
+        if flags:  # not upper-cased: keywords keep their spelling ("$NotJunk")
+            names = "(" + " ".join(flags) + ")"
+            client._command_and_check("store", uid_set, command, names, uid=True)
     _forget_untagged(client)
 
 
@@ -303,3 +311,25 @@ def shutdown(client: Any) -> None:
         client.shutdown()
     except Exception:  # closing a socket that is already gone
         return
+
+
+# --- subscriptions and APPEND (cross-account moves) -------------------------------------------------------
+
+
+def set_subscribed(client: Any, name: str, subscribed: bool) -> None:
+    if subscribed:
+        client.subscribe_folder(name)
+    else:
+        client.unsubscribe_folder(name)
+
+
+def append(client: Any, name: str, raw: bytes, flags: list[str], internaldate: int | None) -> int | None:
+    """APPEND one message with its flags and INTERNALDATE; its new UID where the server says (APPENDUID)."""
+    when = datetime.fromtimestamp(internaldate, UTC) if internaldate is not None else None
+    reply = _text(client.append(name, raw, tuple(flags), when))
+    _forget_untagged(client)
+    marker = reply.upper().find("[APPENDUID ")
+    if marker < 0:
+        return None
+    parts = reply[marker + 1 :].split("]", 1)[0].split()
+    return int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None

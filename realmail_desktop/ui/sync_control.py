@@ -3,6 +3,7 @@ dialogs and views can be tested with a small stand-in and the window runs withou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from realmail_desktop.core.errors import KnownError
@@ -42,6 +43,21 @@ class SyncControl(AccountAdder, Protocol):
 
     async def retry(self, account_id: int) -> object:
         """Connect again now: after a new password, or to skip the rest of a back-off wait."""
+        ...
+
+    async def set_sync_window(self, account_id: int, days: int) -> object:
+        """Keep bodies of the last `days` days on this computer (0 = all). Shrinking drops the stored bodies of
+        older messages (they download again when opened); widening fetches the newly included bodies."""
+        ...
+
+    async def set_subscribed(self, folder_id: int, subscribed: bool) -> object:
+        """Subscribe to a folder or unsubscribe from it: at once locally (the folder tree lists subscribed
+        folders only), then on the server. Unsubscribed folders stay known but are not synced."""
+        ...
+
+    async def search_server(self, query: str, folder_ids: Sequence[int]) -> int:
+        """Run a search (the search box's text) on the IMAP servers of these folders and fetch what matches
+        that is not stored yet; returns how many messages were fetched (sync/server_search.py)."""
         ...
 
     def last_error(self, account_id: int) -> KnownError | None:

@@ -10,6 +10,8 @@
 - ``cutting_proxy``: a ``CuttingProxy`` in front of Dovecot's plain port, closed after the test.
 - ``append_messages(client, folder, messages, flags=())``: a plain helper (import it from here) that uses
   MULTIAPPEND when the server has it.
+- ``fake_oauth`` (session): the fake OAuth server (tests/servers/oauth.py); ``oauth_dovecot`` (session): a second
+  Dovecot that also takes XOAUTH2/OAUTHBEARER, checking tokens at ``fake_oauth``'s introspection endpoint.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from realmail_desktop.core.events import EventBus
 from realmail_desktop.store import Store
 from tests.integration.sync_support import SyncRun, start_sync
 from tests.servers.dovecot import DovecotServer, ImapUser, running_dovecot
+from tests.servers.oauth import FakeOAuthServer, running_fake_oauth
 from tests.servers.proxy import CuttingProxy
 
 OtherClient = Callable[..., IMAPClient]
@@ -36,6 +39,19 @@ NewRun = Callable[..., Awaitable[SyncRun]]
 def dovecot() -> Iterator[DovecotServer]:
     """One real Dovecot for the whole run (starts in ~0.1 s, stops in ~1 s)."""
     with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def fake_oauth() -> Iterator[FakeOAuthServer]:
+    with running_fake_oauth() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def oauth_dovecot(fake_oauth: FakeOAuthServer) -> Iterator[DovecotServer]:
+    """A Dovecot of its own for sign-in tests (started only when one runs)."""
+    with running_dovecot(oauth2_introspection_url=f"{fake_oauth.base_url}/introspect") as server:
         yield server
 
 

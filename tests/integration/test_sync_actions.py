@@ -3,6 +3,8 @@ server: right away when connected, and after a reconnect (and even a restart) wh
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from imapclient import IMAPClient
 
@@ -138,3 +140,38 @@ async def test_empty_trash_expunges_it_on_the_server(store: Store, imap: IMAPCli
         assert server.folders["Trash"] == []
         assert len(server.folders["INBOX"]) == 3
         assert store.reader.folder(trash).total_count == 0  # type: ignore[union-attr]
+
+
+async def test_a_move_queued_around_a_queued_rename_of_its_destination_replays(
+    store: Store, imap: IMAPClient, new_run: NewRun, cutting_proxy: CuttingProxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Queued while offline, in this order: move into "Projects", rename "Projects" → "Clients", move into
+    "Clients". The first move must go to the name the server has before the rename replays — at once, not
+    after the server refused it once (a refusal would only converge through the retry)."""
+    caplog.set_level(logging.INFO, logger="realmail")
+    subscribed_folders(imap, "Projects")
+    append_messages(imap, "INBOX", [message(n) for n in range(2)])
+    run = await new_run(port=cutting_proxy.port)
+    async with started(run):
+        cutting_proxy.refuse(True)
+        cutting_proxy.cut_all()
+        await run.wait_state(AccountState.OFFLINE)
+        ids = ids_by_message_id(run)
+        projects = folder_id(run, "Projects")
+        await store.messages.move([ids["<m0.INBOX@example.com>"]], projects)
+        await store.accounts.rename_folder(projects, "Clients")
+        await store.messages.move([ids["<m1.INBOX@example.com>"]], projects)  # the same folder, renamed
+        cutting_proxy.refuse(False)
+        await run.synced()
+        assert await store.read(lambda r: r.sync.pending_ops(run.account.id)) == []
+        names = {name for _flags, _delim, name in imap.list_folders()}
+        assert "Clients" in names and "Projects" not in names
+        server = server_mailbox(imap, ["INBOX", "Clients"])
+        assert server.folders == {
+            "INBOX": [],
+            "Clients": [("<m0.INBOX@example.com>", frozenset()), ("<m1.INBOX@example.com>", frozenset())],
+        }
+        local = local_mailbox(store, run.account.id)
+        assert local.folders["Clients"] == server.folders["Clients"] and local.folders["INBOX"] == []
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage() or "giving up" in r.getMessage()]
+    assert refused == []

@@ -181,6 +181,25 @@ async def test_an_untrusted_certificate_is_a_known_error_with_details(
         await untrusting.stop()
 
 
+async def test_an_untrusted_certificate_after_starttls_has_details_too(
+    store: Store, bus: EventBus, dovecot: DovecotServer, imap_user: ImapUser
+) -> None:
+    untrusting = SyncService(store, bus, lambda _id: imap_user.password, settings=Settings(), options=FAST)
+    with pytest.raises(CertificateError) as caught:
+        await untrusting.add_imap_account(
+            name="starttls",
+            address="t@example.com",
+            host=dovecot.host,
+            port=dovecot.port,
+            security=ImapSecurity.STARTTLS,
+            username=imap_user.name,
+            password=imap_user.password,
+        )
+    details = caught.value.details
+    assert "SHA-256 fingerprint" in details and "BEGIN CERTIFICATE" in details
+    assert store.reader.accounts() == []  # nothing saved for settings that did not log in
+
+
 async def test_two_accounts_sync_at_once_and_one_failing_does_not_stop_the_other(
     store: Store, bus: EventBus, dovecot: DovecotServer, other_client: OtherClient
 ) -> None:

@@ -13,6 +13,10 @@ Notes (FIELD-NOTES, Dovecot 2.3.19 on Debian 12):
 - Stopping takes ~1 s (Dovecot waits for its children), so stop once, at the end of the run.
 - Failed logins answer after ~0.5 s (2.3 keeps a 0.5 s failure timer even with auth_failure_delay = 0); the
   anvil penalty that would grow that to 2, 4, 8… s per failure from 127.0.0.1 is switched off.
+- ``DovecotServer(oauth2_introspection_url=URL)`` also accepts XOAUTH2 and OAUTHBEARER: an ``oauth2`` passdb
+  (FIELD-NOTES recipe) POSTs each token to URL (tests/servers/oauth.py's ``/introspect``) at every login and
+  takes the answer's ``email`` as the user, so one person's token presented for another address is refused.
+  Passwords still work for PLAIN/LOGIN (each passdb is asked only for its own mechanisms).
 """
 
 from __future__ import annotations
@@ -78,7 +82,8 @@ class DovecotServer:
     host = HOST
     separator = "."  # Maildir++'s hierarchy separator, as LIST reports it
 
-    def __init__(self) -> None:
+    def __init__(self, *, oauth2_introspection_url: str | None = None) -> None:
+        self._oauth2_introspection_url = oauth2_introspection_url
         self._directory: Path | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._port = 0
@@ -379,6 +384,19 @@ class DovecotServer:
                 f"default_login_user = {me}\ndefault_internal_user = {me}\ndefault_internal_group = {my_group}\n"
             )
             chroot = "  chroot =\n"
+        mechanisms, oauth2_passdb, password_only = "plain login", "", ""
+        if self._oauth2_introspection_url is not None:
+            mechanisms = "plain login xoauth2 oauthbearer"
+            password_only = "  mechanisms = plain login\n"
+            oauth2_passdb = (
+                f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {directory}/dovecot-oauth2.conf.ext\n}}\n"
+            )
+            (directory / "dovecot-oauth2.conf.ext").write_text(
+                f"introspection_mode = post\nintrospection_url = {self._oauth2_introspection_url}\n"
+                "username_attribute = email\nactive_attribute = active\nactive_value = true\n"
+                "force_introspection = yes\n"
+            )
         mailboxes = "".join(
             f"  mailbox {name} {{\n    special_use = {flag}\n    auto = subscribe\n  }}\n"
             for name, flag in SPECIAL_USE.items()
@@ -397,7 +415,7 @@ ssl_cert = <{certificates.server_cert}
 ssl_key = <{certificates.server_key}
 ssl_dh = <{_DH_PARAMS}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_verbose = yes
 # Tests try wrong passwords on purpose: 2.3 still answers a failure after ~0.5 s, not the default 2 s.
 auth_failure_delay = 0
@@ -407,8 +425,8 @@ mail_max_userip_connections = 200
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {directory}/users/%u
-}}
-userdb {{
+{password_only}}}
+{oauth2_passdb}userdb {{
   driver = static
   args = uid={self._uid} gid={self._gid} home={directory}/home/%u
 }}
@@ -499,9 +517,9 @@ def _read_keywords(directory: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def running_dovecot() -> Iterator[DovecotServer]:
+def running_dovecot(*, oauth2_introspection_url: str | None = None) -> Iterator[DovecotServer]:
     """``with running_dovecot() as server:`` for scripts and benchmarks outside pytest."""
-    server = DovecotServer()
+    server = DovecotServer(oauth2_introspection_url=oauth2_introspection_url)
     server.start()
     try:
         yield server

@@ -16,12 +16,14 @@ from realmail_desktop.auth import SERVICE_NAME, SecretStore
 from realmail_desktop.core.errors import CertificateError, KnownError
 from realmail_desktop.core.events import AccountAction, AccountState, AccountStatus, EventBus
 from realmail_desktop.store import Account, Store
+from realmail_desktop.ui.dialogs.certificate_dialog import CertificateDialog
 from realmail_desktop.ui.dialogs.password_dialog import KEEP_FOR_SESSION, PasswordDialog
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.views.account_banner import AccountBanner
 from tests.keyring_backends import MemoryKeyring
 
+from .certificate_samples import certificate_details, fingerprint_of_server_certificate
 from .qt_async import idle
 
 pytestmark = pytest.mark.gui
@@ -187,7 +189,8 @@ async def test_without_a_keyring_the_new_password_is_kept_for_this_session_if_wa
 
 async def test_view_certificate_shows_what_the_engine_said(shown: Banner) -> None:
     shown.engine.errors[shown.work.id] = CertificateError(
-        "The certificate of imap.example.com could not be verified.", details="self-signed certificate"
+        "The certificate of imap.example.com could not be verified.",
+        details=certificate_details("self-signed certificate in certificate chain"),
     )
     shown.bus.publish(
         AccountStatus(
@@ -201,7 +204,11 @@ async def test_view_certificate_shows_what_the_engine_said(shown: Banner) -> Non
     button = shown.banner.button_for(shown.work.id)
     assert button is not None and button.text() == "View certificate…"
     button.click()
-    box = visible_box("certificateBox")
-    assert box.text() == "The certificate of imap.example.com could not be verified."
-    assert box.informativeText() == "It was issued by an unknown authority.\n\nself-signed certificate"
-    box.close()
+    [dialog] = [w for w in QApplication.allWidgets() if isinstance(w, CertificateDialog) and w.isVisible()]
+    assert dialog.isModal()
+    fields = dialog.fields()
+    assert fields["Why it failed:"] == "self-signed certificate in certificate chain"
+    assert fields["Issued to:"] == "localhost"
+    assert fields["Issued by:"] == "RealMail Test CA, RealMail tests"
+    assert fields["SHA-256 fingerprint:"] == fingerprint_of_server_certificate()
+    dialog.close()

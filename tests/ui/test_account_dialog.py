@@ -23,6 +23,7 @@ from realmail_desktop.ui.dialogs.account_dialog import CHECKING, AddAccountDialo
 from realmail_desktop.ui.ops import Ops
 from tests.keyring_backends import MemoryKeyring
 
+from .certificate_samples import certificate_details, fingerprint_of_server_certificate
 from .qt_async import idle, next_emit, wait_for
 
 pytestmark = pytest.mark.gui
@@ -228,15 +229,19 @@ async def test_an_untrusted_certificate_can_be_looked_at(adding: Adding) -> None
         CertificateError(
             "The server's certificate could not be verified.",
             hint="Someone may be listening in.",
-            details="Issued to: imap.example.com\nIssued by: Evil CA",
+            details=certificate_details("self-signed certificate in certificate chain"),
         )
     )
     await idle(adding.ops)
     assert dialog.error_text() == "The server's certificate could not be verified.\nSomeone may be listening in."
     assert dialog.focusWidget() is dialog.host_edit
-    box = dialog.show_certificate()
-    assert "Evil CA" in box.informativeText()
-    box.close()
+    shown = dialog.show_certificate()
+    assert shown.isVisible() and shown.isModal()
+    fields = shown.fields()
+    assert fields["Why it failed:"] == "self-signed certificate in certificate chain"
+    assert fields["Issued by:"] == "RealMail Test CA, RealMail tests"
+    assert fields["SHA-256 fingerprint:"] == fingerprint_of_server_certificate()
+    shown.close()
 
 
 async def test_cancel_while_checking_gives_up_the_check(adding: Adding) -> None:

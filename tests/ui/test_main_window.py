@@ -101,7 +101,7 @@ async def test_window_has_three_panes_and_starts_on_all_inboxes(mailbox: Mailbox
     assert window.window_actions.sort_by[MessageColumn.DATE].isChecked()
     assert window.reader.message_id is None
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Message", "F&older", "&View", "&Help"]
+    assert menus == ["&File", "&Message", "F&older", "&Account", "&View", "&Tools", "&Help"]
     shortcuts = {a.text(): a.shortcut().toString() for a in window.window_actions.message_actions}
     assert shortcuts == {
         "Mark as &Read": "M",

@@ -1,4 +1,5 @@
-"""MessageReader: headers, sanitised HTML that never loads remote content, cid: images, plain text, loading."""
+"""MessageReader over the QTextBrowser fallback (no QtWebEngine): headers, sanitised HTML that never loads remote
+content, cid: images, plain text, loading. The QtWebEngine reader is tested in test_html_view.py."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ async def reading(qtbot: Any, store: Store) -> AsyncIterator[Reading]:
     inbox = store.reader.folder_by_role(account.id, FolderRole.INBOX)
     assert inbox is not None
     ops = Ops()
-    reader = MessageReader(store, ops)
+    reader = MessageReader(store, ops, web_engine=False)
     qtbot.addWidget(reader)
     reader.resize(800, 600)
     reader.show()
@@ -124,7 +125,7 @@ async def test_hostile_html_is_sanitised_and_nothing_remote_is_loaded(
     for forbidden in ("alert", "script", "javascript:", "onclick", "127.0.0.1", "evil.css"):
         assert forbidden not in html
     assert "a safe link" in browser.toPlainText()
-    assert reading.reader.remote_bar_text() == "Remote content blocked (1)"
+    assert reading.reader.remote_bar_text() == "Remote content blocked (1 item)"
     # The inline image is answered from the message itself…
     [logo] = spy.answered("cid:")
     assert isinstance(logo, QImage) and not logo.isNull()

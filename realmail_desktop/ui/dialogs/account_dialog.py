@@ -4,6 +4,7 @@ shown in place, and the password put in the keyring once the account is saved.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStyle,
     QVBoxLayout,
@@ -32,7 +32,8 @@ from realmail_desktop.core.errors import (
     KnownError,
 )
 from realmail_desktop.core.logs import get_logger
-from realmail_desktop.store import Account, ImapSecurity
+from realmail_desktop.store import Account, ImapSecurity, SmtpSettings
+from realmail_desktop.ui.dialogs.certificate_dialog import CertificateDialog, show_certificate
 from realmail_desktop.ui.dialogs.password_dialog import ask_keep_for_session, store_password
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.sync_control import AccountAdder
@@ -40,6 +41,8 @@ from realmail_desktop.ui.sync_control import AccountAdder
 CHECKING = "Checking the connection…"
 DEFAULT_PORTS = {ImapSecurity.TLS: 993, ImapSecurity.STARTTLS: 143}
 SECURITY_CHOICES = (("TLS", ImapSecurity.TLS), ("STARTTLS", ImapSecurity.STARTTLS))
+SMTP_PORTS = {ImapSecurity.TLS: 465, ImapSecurity.STARTTLS: 587}
+SaveSmtp = Callable[[int, SmtpSettings], Awaitable[object]]  # e.g. store.sending.set_smtp_settings
 SYNC_WINDOWS: tuple[tuple[str, int], ...] = (
     ("Last 7 days", 7),
     ("Last 30 days", 30),
@@ -99,15 +102,19 @@ class AddAccountDialog(QDialog):
         secrets: SecretStore,
         ops: Ops,
         parent: QWidget | None = None,
+        *,
+        save_smtp: SaveSmtp | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add IMAP account")
+        self._save_smtp = save_smtp
         self.setObjectName("addAccountDialog")
         self._sync = sync
         self._secrets = secrets
         self._ops = ops
         self._task: asyncio.Task[_Outcome] | None = None
         self._certificate_details = ""
+        self._error_message = self._error_hint = ""
 
         self._form = QWidget(self)
         self._build_fields()
@@ -170,6 +177,7 @@ class AddAccountDialog(QDialog):
         rows.addRow("User name:", self.username_edit)
         rows.addRow("Password:", self.password_edit)
         rows.addRow("Keep offline:", self.window_combo)
+        self._build_smtp_fields(rows)
 
         self._last_address = ""
         self._last_security = ImapSecurity.TLS
@@ -177,6 +185,42 @@ class AddAccountDialog(QDialog):
         self.security_combo.currentIndexChanged.connect(lambda _index: self._on_security_changed())
         for edit in (self.address_edit, self.host_edit, self.port_edit, self.username_edit, self.password_edit):
             edit.textChanged.connect(lambda _text: self._update_ok())
+
+    def _build_smtp_fields(self, rows: QFormLayout) -> None:
+        """Outgoing mail: host, port and security; the user name and password are the IMAP ones."""
+        self.smtp_host_edit = QLineEdit(self._form)
+        self.smtp_host_edit.setPlaceholderText("smtp.example.com")
+        self.smtp_security_combo = QComboBox(self._form)
+        for label, security in SECURITY_CHOICES:
+            self.smtp_security_combo.addItem(label, security.value)
+        self.smtp_security_combo.setCurrentIndex(1)  # STARTTLS on 587: what most providers document
+        self.smtp_port_edit = QLineEdit(str(SMTP_PORTS[ImapSecurity.STARTTLS]), self._form)
+        self.smtp_port_edit.setValidator(QIntValidator(1, 65535, self.smtp_port_edit))
+        self.smtp_port_edit.setMaximumWidth(self.port_edit.maximumWidth())
+        server = QHBoxLayout()
+        server.setContentsMargins(0, 0, 0, 0)
+        server.addWidget(self.smtp_host_edit, 1)
+        server.addWidget(QLabel("Port:", self._form))
+        server.addWidget(self.smtp_port_edit)
+        rows.addRow("SMTP server:", server)
+        rows.addRow("SMTP security:", self.smtp_security_combo)
+
+        def security_changed(_index: int) -> None:
+            if self.smtp_port_edit.text() in ("", *(str(p) for p in SMTP_PORTS.values())):
+                self.smtp_port_edit.setText(str(SMTP_PORTS[self.smtp_security()]))
+
+        self.smtp_security_combo.currentIndexChanged.connect(security_changed)
+
+    def smtp_security(self) -> ImapSecurity:
+        return SECURITY_CHOICES[max(self.smtp_security_combo.currentIndex(), 0)][1]
+
+    def smtp_settings(self) -> SmtpSettings | None:
+        """The outgoing server as typed (None when left empty: sending is set up later)."""
+        host = self.smtp_host_edit.text().strip()
+        port = self.smtp_port_edit.text().strip()
+        if not host or any(c.isspace() for c in host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+            return None
+        return SmtpSettings(host=host, port=int(port), security=self.smtp_security())
 
     def _build_error_box(self) -> QFrame:
         self._error_box = QFrame(self)
@@ -285,6 +329,9 @@ class AddAccountDialog(QDialog):
             )
         except KnownError as exc:
             return _Outcome(error=exc)
+        smtp = self.smtp_settings()
+        if smtp is not None and self._save_smtp is not None:
+            await self._save_smtp(account.id, smtp)
         # The engine starts syncing the new account at once: it must find the password before the keyring (which
         # may be slow, or prompt to unlock) has it. The session copy goes when the keyring takes the password.
         self._secrets.remember_for_session(account.id, settings.password)
@@ -306,6 +353,7 @@ class AddAccountDialog(QDialog):
     def _show_error(self, error: KnownError) -> None:
         self._set_checking(False)
         self._error.setText(f"{error.message}\n{error.hint}".strip())
+        self._error_message, self._error_hint = error.message, error.hint
         self._certificate_details = error.details if isinstance(error, CertificateError) else ""
         self._certificate_button.setVisible(bool(self._certificate_details))
         self._error_box.show()
@@ -313,20 +361,8 @@ class AddAccountDialog(QDialog):
         field.setFocus()
         field.selectAll()
 
-    def show_certificate(self) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Server certificate",
-            "The certificate the server presented:",
-            QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.setObjectName("certificateBox")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(self._certificate_details)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+    def show_certificate(self) -> CertificateDialog:
+        return show_certificate(self._error_message, self._error_hint, self._certificate_details, self)
 
     def _ask_about_keyring(self, account: Account, error: KeyringUnavailableError) -> None:
         self._status.hide()

@@ -1,5 +1,5 @@
-"""FolderTreeModel: All Inboxes, then each account with its folders nested by path, with unread counts (and
-each account's connection state on its node)."""
+"""FolderTreeModel: All Inboxes, then each account with its subscribed folders nested by path, with unread counts
+(and each account's connection state on its node)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,15 @@ def _sibling_order(node: _Node) -> tuple[int, int, int, str, str]:
     return (1, 0, 0, node.name.casefold(), node.name)
 
 
+def _listed(folder: Folder) -> bool:
+    """The tree lists subscribed folders, and the Inbox and special-use folders always (StoreReader.folders')."""
+    return folder.subscribed or folder.role is not None
+
+
+def _shape(folder: Folder) -> tuple[str, FolderRole | None]:
+    return folder.path, folder.role
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -79,6 +88,9 @@ def _plural(count: int, word: str) -> str:
 class FolderTreeModel(QAbstractItemModel):
     """One column: "All Inboxes", then each account (which shows nothing when selected) with its folders as
     a tree by path; a path segment with no folder of its own gets a synthetic node without a folder id.
+    Only subscribed folders are listed (and the Inbox and special-use folders, always: the engine syncs them
+    regardless); unsubscribed ones are managed in
+    ui/dialogs/folder_subscriptions_dialog.py.
 
     Signals: reloaded() — after a rebuild (accounts or the folder tree changed); the view restores its
     current folder with `index_for_folder(folder_id)`.
@@ -302,10 +314,13 @@ class FolderTreeModel(QAbstractItemModel):
         inboxes_changed = False
         for folder_id in changes.folders:
             node = self._by_folder.get(folder_id)
-            if node is None or node.folder is None:
-                continue
             folder = self._reader.folder(folder_id)
-            if folder is None or (folder.path, folder.role) != (node.folder.path, node.folder.role):
+            if node is None or node.folder is None:
+                if folder is not None and _listed(folder):  # subscribed to (again) without a tree change
+                    self.rebuild()
+                    return
+                continue
+            if folder is None or _shape(folder) != _shape(node.folder) or not _listed(folder):
                 # The tree changed without saying so: rebuilding is the only safe answer.
                 self.rebuild()
                 return

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QIcon
 
 from realmail_desktop.core.events import Changes
-from realmail_desktop.store import MessageQuery, MessageSummary, SortKey, SortOrder, StoreReader
+from realmail_desktop.store import MessageQuery, MessageSummary, SortKey, SortOrder, StoreReader, ThreadSummary
 from realmail_desktop.ui.icons import app_icon, faded_icon
 from realmail_desktop.ui.roles import MessageColumn, MessageRole
 
@@ -278,6 +278,9 @@ class MessageListModel(QAbstractTableModel):
 
     def _display(self, summary: MessageSummary, column: int) -> str | None:
         if column == MessageColumn.SENDER:
+            if isinstance(summary, ThreadSummary) and summary.message_count > 1:
+                # A conversation's size, by the (short) sender rather than the (elided) subject.
+                return f"{summary.sender_display} ({summary.message_count})"
             return summary.sender_display
         if column == MessageColumn.SUBJECT:
             return summary.subject or _NO_SUBJECT
@@ -344,6 +347,14 @@ class MessageListModel(QAbstractTableModel):
     def _pages_holding(self, message_ids: frozenset[int]) -> list[int]:
         if not message_ids:
             return []
+        if self._query is not None and self._query.threaded:
+            # A thread row stands for all its messages: a flag change to any of them repaints it.
+            threads = self._reader.threads.threads_of(message_ids)
+            return [
+                number
+                for number, page in self._pages.items()
+                if any(isinstance(s, ThreadSummary) and s.thread_id in threads for s in page)
+            ]
         return [number for number, page in self._pages.items() if any(summary.id in message_ids for summary in page)]
 
     def _refresh_pages(self, numbers: Sequence[int]) -> bool:

@@ -3,13 +3,14 @@ the one thing to do about it (re-enter the password, retry, view the certificate
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QStyle, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.errors import CertificateError, KeyringUnavailableError
 from realmail_desktop.core.events import AccountAction, AccountState, AccountStatus, Changes
 from realmail_desktop.store import StoreReader
+from realmail_desktop.ui.dialogs.certificate_dialog import CertificateDialog, show_certificate
 from realmail_desktop.ui.dialogs.password_dialog import PasswordDialog, ask_keep_for_session, store_password
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
@@ -20,6 +21,7 @@ _BUTTON_TEXT = {
     AccountAction.REENTER_PASSWORD: "Re-enter password…",
     AccountAction.RETRY: "Retry",
     AccountAction.VIEW_CERTIFICATE: "View certificate…",
+    AccountAction.SIGN_IN_AGAIN: "Sign in again…",
 }
 
 
@@ -49,8 +51,13 @@ class AccountBanner(QWidget):
 
     The buttons act through `sync` (and `secrets` for a new password); without a sync engine only the messages
     show. Re-enter password asks for it, stores it in the keyring — or, when there is none and the person
-    agrees, for this session only — then retries the account.
+    agrees, for this session only — then retries the account. Sign in again (a Google sign-in that ended) is
+    the window's: the banner asks for it.
+
+    Signals: signInRequested(int) — the account whose "Sign in again…" was clicked.
     """
+
+    signInRequested = Signal(int)
 
     def __init__(
         self,
@@ -141,6 +148,8 @@ class AccountBanner(QWidget):
             self.retry(status.account_id)
         elif status.action is AccountAction.VIEW_CERTIFICATE:
             self.view_certificate(status)
+        elif status.action is AccountAction.SIGN_IN_AGAIN:
+            self.signInRequested.emit(status.account_id)
 
     def retry(self, account_id: int) -> None:
         if self._sync is not None:
@@ -170,20 +179,8 @@ class AccountBanner(QWidget):
 
         self._ops.run(store_password(self._secrets, account_id, password), label="Save password", on_done=stored)
 
-    def view_certificate(self, status: AccountStatus) -> QMessageBox:
+    def view_certificate(self, status: AccountStatus) -> CertificateDialog:
         """What the engine knows of the certificate that did not verify (its last error's `details`)."""
         error = self._sync.last_error(status.account_id) if self._sync is not None else None
         details = error.details if isinstance(error, CertificateError) else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Server certificate",
-            status.message or "The server's certificate could not be verified.",
-            QMessageBox.StandardButton.Close,
-            self.window(),
-        )
-        box.setObjectName("certificateBox")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText(f"{status.hint}\n\n{details}".strip())
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+        return show_certificate(status.message, status.hint, details, self.window())

@@ -1,8 +1,9 @@
 """MailBrowser: the QTextBrowser that shows one message body and never reaches the network by itself.
 
-Real remote loading (images, fonts, CSS over http) arrives with the QtWebEngine reader; this browser answers
-only `cid:` parts of the message and `data:` images, and refuses every other URL whatever the person allowed
-(with a transparent pixel for images, never with data from anywhere).
+It shows plain-text bodies and notes, and HTML mail where QtWebEngine cannot run (the web view is
+`html_view.py`). It answers only `cid:` parts of the message and `data:` images, and refuses every other URL
+whatever the person allowed (with a transparent pixel for images, never with data from anywhere): remote
+content is only ever fetched by the web view.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import base64
 import binascii
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
@@ -52,10 +53,12 @@ def plain_text_html(text: str) -> str:
 class MailBrowser(QTextBrowser):
     """Read-only body view: links open in the desktop's browser only when clicked (http, https, mailto).
 
-    Signals: remoteBlocked(str url) each time the document asked for a resource this browser refused.
+    Signals: remoteBlocked(str url) each time the document asked for a resource this browser refused;
+    linkHovered(str url) with "" when the pointer leaves a link.
     """
 
     remoteBlocked = Signal(str)
+    linkHovered = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,16 +71,25 @@ class MailBrowser(QTextBrowser):
         self._inline: Mapping[str, tuple[str, bytes]] = {}
         self._remote_allowed = False
         self.document().setDocumentMargin(12)
+        # Where a clicked http(s)/mailto link goes; the reader puts its own (which warns about deceptive links).
+        self.open_link: Callable[[QUrl], object] = _open_externally
 
     @property
     def remote_allowed(self) -> bool:
         return self._remote_allowed
 
     def show_body(
-        self, body_html: str, inline: Mapping[str, tuple[str, bytes]], *, remote_allowed: bool = False
+        self,
+        body_html: str,
+        inline: Mapping[str, tuple[str, bytes]],
+        *,
+        remote_allowed: bool = False,
+        paper: bool = False,
     ) -> None:
+        """Show `body_html`; `paper` draws it dark-on-white whatever the palette (HTML mail in dark mode)."""
         self._inline = {_content_id(key): value for key, value in inline.items()}
         self._remote_allowed = remote_allowed
+        self.setStyleSheet("QTextBrowser { background: #ffffff; color: #1a1a1a; }" if paper else "")
         # Resources cached for the previous message must not answer for this one.
         self.document().clear()
         self.setHtml(body_html)
@@ -109,14 +121,19 @@ class MailBrowser(QTextBrowser):
             self.scrollToAnchor(url.fragment())
             return
         if url.scheme().lower() in CLICKABLE_SCHEMES:
-            QDesktopServices.openUrl(url)
+            self.open_link(url)
 
     def _show_link_target(self, url: QUrl) -> None:
         # Show where a link really goes: the text of a phishing link says one thing, its href another.
+        self.linkHovered.emit("" if url.isEmpty() else url.toString())
         if url.isEmpty():
             QToolTip.hideText()
         else:
             QToolTip.showText(self.cursor().pos(), url.toDisplayString(), self)
+
+
+def _open_externally(url: QUrl) -> None:
+    QDesktopServices.openUrl(url)
 
 
 def _content_id(value: str) -> str:

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QAbstractItemView, QMainWindow, QMessageBox, QSplitter, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 import realmail_desktop
 from realmail_desktop.auth import SecretStore
+from realmail_desktop.bridges.drive import DriveService
 from realmail_desktop.core.events import Changes
-from realmail_desktop.store import MessageSummary, Store
+from realmail_desktop.store import MessageQuery, MessageSummary, Store, ThreadSummary
 from realmail_desktop.transfer import MailTransfer
+from realmail_desktop.ui.compose import ANSWER_ACTION_KINDS, ComposeCommands
 from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
+from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup, AccountSetupDialog
+from realmail_desktop.ui.dialogs.accounts_dialog import AccountsDialog
 from realmail_desktop.ui.dialogs.error_dialog import show_bug, show_known_error
 from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog, folder_choices
+from realmail_desktop.ui.dialogs.google_sign_in import sign_in_again
 from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.models.folder_tree import FolderTreeModel
 from realmail_desktop.ui.models.message_list import MessageListModel
@@ -25,13 +42,22 @@ from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind, MessageColumn
 from realmail_desktop.ui.sync_control import SyncControl
 from realmail_desktop.ui.views.account_banner import AccountBanner
+from realmail_desktop.ui.views.account_commands import AccountCommands
+from realmail_desktop.ui.views.conversation_view import ConversationView
+from realmail_desktop.ui.views.drive_commands import DriveCommands
 from realmail_desktop.ui.views.folder_commands import FolderCommands
 from realmail_desktop.ui.views.icon_delegate import IconDelegate
 from realmail_desktop.ui.views.message_list_view import MessageListView
 from realmail_desktop.ui.views.message_reader import MessageReader
+from realmail_desktop.ui.views.message_search import MessageSearch
 from realmail_desktop.ui.views.reader_window import ReaderWindow
+from realmail_desktop.ui.views.search_bar import SearchBar
 from realmail_desktop.ui.views.status_bar import TaskStatusBar
 from realmail_desktop.ui.views.window_actions import WindowActions
+
+if TYPE_CHECKING:  # the bridge loads python-telegram-bot: only when the app turns it on
+    from realmail_desktop.bridges.telegram import TelegramBridge
+    from realmail_desktop.core.events import EventBus
 
 # Above this many selected rows the window stops reading every selected message to label its actions
 # (and to remember the selection by id): Ctrl+A on a big folder must stay instant.
@@ -50,6 +76,7 @@ class MainWindow(QMainWindow):
     """
 
     closed = Signal()
+    drive_commands: DriveCommands | None = None  # Google Drive, once the app calls set_drive
 
     def __init__(
         self,
@@ -60,13 +87,14 @@ class MainWindow(QMainWindow):
         *,
         sync: SyncControl | None = None,
         secrets: SecretStore | None = None,
+        account_setup: AccountSetup | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("RealMail")
         self.setObjectName("mainWindow")
         self._store = store
         self._ops = ops
-        self._sync = sync
+        self._sync, self._account_setup = sync, account_setup  # setup: File → Add account…'s dialog
         self._secrets = secrets if secrets is not None else SecretStore()
         self._bridge = bridge  # keep it alive as long as the window that listens to it
         self._selected_ids: list[int] = []
@@ -87,7 +115,7 @@ class MainWindow(QMainWindow):
 
         self.message_model = MessageListModel(store.reader, parent=self)
         self.message_list = MessageListView(self.message_model, self)
-        self.reader = MessageReader(store, ops, self, fetch_body=sync.fetch_body if sync is not None else None)
+        self.reader_stack = self._build_reader_pane(store, ops, sync)
         self.account_banner = AccountBanner(bridge, store.reader, ops, self, sync=sync, secrets=self._secrets)
         list_pane = QWidget(self)
         list_layout = QVBoxLayout(list_pane)
@@ -99,7 +127,7 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("mainSplitter")
         splitter.setChildrenCollapsible(False)
-        for pane, stretch in ((self.folder_view, 0), (list_pane, 1), (self.reader, 1)):
+        for pane, stretch in ((self.folder_view, 0), (list_pane, 1), (self.reader_stack, 1)):
             splitter.addWidget(pane)
             splitter.setStretchFactor(splitter.indexOf(pane), stretch)
         splitter.setSizes([230, 560, 560])
@@ -108,8 +136,8 @@ class MainWindow(QMainWindow):
         self.task_status = TaskStatusBar(bridge, self)
         self.setStatusBar(self.task_status)
         self.window_actions = WindowActions(self, self.message_list)
-        self.window_actions.build_menus()
-        self.window_actions.build_toolbar()
+        self.window_actions.build_menus(self.reader.reader_actions)
+        self.search_bar, self.message_search = self._build_toolbar_and_search(store, ops, sync, list_layout)
         self.folder_commands = FolderCommands(
             self,
             store,
@@ -119,10 +147,50 @@ class MainWindow(QMainWindow):
             current_account=self._current_account_id,
             select_folder=self.select_folder,
         )
+        self.account_commands = AccountCommands(
+            self,
+            store.reader,
+            sync,
+            ops,
+            current_account=self._current_account_id,
+            current_folder=self.current_folder_id,
+        )
         self._connect(bridge)
         self._select_start_folder()
         self._update_message_actions()
         self.resize(1280, 800)
+
+    def _build_reader_pane(self, store: Store, ops: Ops, sync: SyncControl | None) -> QStackedWidget:
+        """The reader pane: the single-message reader, or in conversation mode a thread's conversation."""
+        fetch_body = sync.fetch_body if sync is not None else None
+        self.reader = MessageReader(store, ops, self, fetch_body=fetch_body)
+        self.conversation = ConversationView(store, ops, self, fetch_body=fetch_body)
+        self._grouped = False  # View → Group by conversation (for this window's session)
+        stack = QStackedWidget(self)
+        stack.addWidget(self.reader)
+        stack.addWidget(self.conversation)
+        return stack
+
+    def _build_toolbar_and_search(
+        self, store: Store, ops: Ops, sync: SyncControl | None, list_layout: QVBoxLayout
+    ) -> tuple[SearchBar, MessageSearch]:
+        """The toolbar, with the search box at its end (Ctrl+F or /); the results line above the message list."""
+        bar = SearchBar(self)
+        self.window_actions.build_toolbar().addWidget(bar)
+        list_layout.insertWidget(list_layout.indexOf(self.message_list), bar.results_line)
+        self.window_actions.find.triggered.connect(bar.focus)
+        search = MessageSearch(
+            bar,
+            store,
+            self.message_model,
+            self.reader,
+            ops,
+            header=self.message_list.horizontalHeader(),
+            sort_actions=self.window_actions.sort_group,
+            sync=sync,
+            parent=self,
+        )
+        return bar, search
 
     def _connect(self, bridge: EventBridge) -> None:
         bridge.storeChanged.connect(self.on_store_changed)
@@ -139,7 +207,9 @@ class MainWindow(QMainWindow):
         self.message_list.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._update_sort_actions())
 
         a = self.window_actions
-        a.add_account.triggered.connect(self.add_account)
+        a.add_account.triggered.connect(self.set_up_account)
+        a.arrange_accounts.triggered.connect(self.arrange_accounts)
+        self.account_banner.signInRequested.connect(self.sign_in_again)
         a.check_mail.triggered.connect(self.check_for_mail)
         a.add_account.setEnabled(self._sync is not None)
         a.check_mail.setEnabled(self._sync is not None)
@@ -151,12 +221,27 @@ class MainWindow(QMainWindow):
         a.delete.triggered.connect(self.delete_selected)
         a.move_to.triggered.connect(self.move_selected)
         a.open_window.triggered.connect(self.open_in_window)
+        # Writing: New / Reply / Forward … open composers (ui/compose/); Undo send sits in the status bar.
+        fetch_body = self._sync.fetch_body if self._sync is not None else None
+        self.compose = ComposeCommands(
+            self, self._store, self._ops, current_account=self._current_account_id, fetch_body=fetch_body
+        )
+        a.new_message.triggered.connect(lambda _checked=False: self.compose.new_message())
+        for action, kind in zip(a.answer_actions, ANSWER_ACTION_KINDS, strict=True):
+            action.triggered.connect(lambda _checked=False, k=kind: self.compose.answer(k, self._current_id))
         a.new_folder.triggered.connect(self.folder_commands.new_folder)
         a.rename_folder.triggered.connect(self.folder_commands.rename_folder)
         a.delete_folder.triggered.connect(self.folder_commands.delete_folder)
         a.empty_trash.triggered.connect(self.folder_commands.empty_trash)
+        a.unsubscribe_folder.triggered.connect(lambda _checked=False: self.account_commands.unsubscribe())
+        a.account_settings.triggered.connect(lambda _checked=False: self.open_account_settings())
+        a.manage_folders.triggered.connect(lambda _checked=False: self.account_commands.manage_folders())
+        self.folder_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.folder_view.customContextMenuRequested.connect(self.show_folder_menu)
         for column, action in a.sort_by.items():
             action.triggered.connect(lambda _checked=False, c=column: self.message_list.sort_by(c))
+        a.group_threads.toggled.connect(self.set_grouped)
+        self.conversation.moveRequested.connect(self._move_to_thread)
         a.about.triggered.connect(self.show_about)
         self._update_sort_actions()
 
@@ -164,6 +249,9 @@ class MainWindow(QMainWindow):
     def on_store_changed(self, changes: Changes) -> None:
         self.folder_model.on_store_changed(changes)
         self.message_model.on_store_changed(changes)
+        self.message_search.on_store_changed(changes)
+        self.conversation.on_store_changed(changes)
+        self.account_commands.on_store_changed(changes)
         self._update_message_actions()
         if changes.messages_updated:
             for reader in (self.reader, *(window.reader for window in self.reader_windows())):
@@ -203,10 +291,24 @@ class MainWindow(QMainWindow):
     def _on_folder_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         kind = current.data(FolderItemRole.NodeKind) if current.isValid() else None
         self._folder_key = (kind, self.folder_model.folder_id(current), current.data(FolderItemRole.AccountId))
-        self.message_model.set_query(self.folder_model.query(current))
+        self.message_search.set_folder_query(self._grouped_query(self.folder_model.query(current)))
         is_folder = self._folder_key[1] is not None
         self.window_actions.rename_folder.setEnabled(is_folder)
         self.window_actions.delete_folder.setEnabled(is_folder)
+        a = self.window_actions
+        self.account_commands.update(a.account_settings, a.manage_folders, a.unsubscribe_folder)
+
+    def show_folder_menu(self, pos: QPoint) -> QMenu | None:
+        """The folder tree's context menu: what applies to the folder or account under `pos` (made current)."""
+        index = self.folder_view.indexAt(pos)
+        if not index.isValid():
+            return None
+        self.folder_view.setCurrentIndex(index)
+        kind, folder_id = index.data(FolderItemRole.NodeKind), self.folder_model.folder_id(index)
+        menu = self.account_commands.context_menu(kind, folder_id, self.window_actions)
+        if menu is not None:
+            menu.popup(self.folder_view.viewport().mapToGlobal(pos))
+        return menu
 
     def _on_folder_model_reloaded(self) -> None:
         self.folder_view.expandAll()
@@ -236,13 +338,20 @@ class MainWindow(QMainWindow):
             self._show(self._selected_ids[0])
         elif count == 0:
             self.reader.clear()
+            self.conversation.clear()
 
     def _on_message_model_reloaded(self) -> None:
         if not self.message_list.select_ids(self._selected_ids, self._current_id):
             self.message_list.clearSelection()
             self.reader.clear()
+            self.conversation.clear()
 
     def _show(self, message_id: int) -> None:
+        if isinstance(self.message_model.summary_at(self.message_list.currentIndex().row()), ThreadSummary):
+            self._show_thread(message_id)
+            return
+        self.reader_stack.setCurrentWidget(self.reader)
+        self.conversation.clear()
         if self.reader.message_id == message_id:
             return
         row = self.message_model.row_of(message_id)
@@ -252,6 +361,46 @@ class MainWindow(QMainWindow):
         self.reader.show_message(summary)
         if not summary.is_seen:
             self._ops.run(self._store.messages.set_seen([message_id], True), label="Mark as read")
+
+    # --- conversations ------------------------------------------------------------------------------
+    def set_grouped(self, grouped: bool) -> None:
+        """View → Group by conversation: one list row per thread, shown in the conversation view."""
+        self._grouped = grouped
+        self.window_actions.group_threads.setChecked(grouped)
+        folder_query = self.folder_model.query(self.folder_view.currentIndex())
+        self.message_search.set_folder_query(self._grouped_query(folder_query))
+
+    def _grouped_query(self, query: MessageQuery | None) -> MessageQuery | None:
+        return replace(query, threads=self._grouped) if query is not None else None
+
+    def _show_thread(self, message_id: int) -> None:
+        row = self.message_model.row_of(message_id)
+        summary = self.message_model.summary_at(row) if row is not None else None
+        if not isinstance(summary, ThreadSummary):
+            return
+        self.reader.clear()
+        self.reader_stack.setCurrentWidget(self.conversation)
+        shown = [card.message_id for card in self.conversation.cards]
+        if self.conversation.thread_id == summary.thread_id and summary.id in shown:
+            return  # the same conversation, nothing new in it
+        query = self.message_model.query
+        self.conversation.show_thread(summary.thread_id, query.folder_ids if query is not None else ())
+        unread = [card.message_id for card in self.conversation.cards if not card.summary.is_seen]
+        if unread:
+            self._ops.run(self._store.messages.set_seen(unread, True), label="Mark as read")
+
+    def _move_to_thread(self, step: int) -> None:
+        """j/k in the conversation view: the next/previous row of the list."""
+        row = max(0, self.message_list.currentIndex().row() + step)
+        if row < self.message_model.rowCount():
+            self.message_list.select_row(row)
+
+    def _expanded_ids(self, ids: list[int]) -> list[int]:
+        """The messages the selected rows stand for: in conversation mode, each thread's in the listed folders."""
+        query = self.message_model.query
+        if query is None or not query.threaded or not ids:
+            return ids
+        return self._store.reader.threads.folder_messages(ids, query.folder_ids)
 
     def _selected_summaries(self) -> list[MessageSummary]:
         summaries = (self.message_model.summary_at(row) for row in self.message_list.selected_rows())
@@ -263,6 +412,8 @@ class MainWindow(QMainWindow):
         for action in a.message_actions:
             action.setEnabled(count > 0)
         a.open_window.setEnabled(self._current_id is not None)
+        for action in a.answer_actions:
+            action.setEnabled(self._current_id is not None)
         summaries = self._selected_summaries() if 0 < count <= _DETAILED_SELECTION else []
         any_unread = not summaries or any(not s.is_seen for s in summaries)
         a.toggle_read.setText("Mark as &Read" if any_unread else "Mark as &Unread")
@@ -283,7 +434,7 @@ class MainWindow(QMainWindow):
         if summaries:
             seen = any(not s.is_seen for s in summaries)
             self._ops.run(
-                self._store.messages.set_seen([s.id for s in summaries], seen),
+                self._store.messages.set_seen(self._expanded_ids([s.id for s in summaries]), seen),
                 label="Mark as read" if seen else "Mark as unread",
             )
 
@@ -293,7 +444,7 @@ class MainWindow(QMainWindow):
         if summaries:
             flagged = any(not s.is_flagged for s in summaries)
             self._ops.run(
-                self._store.messages.set_flagged([s.id for s in summaries], flagged),
+                self._store.messages.set_flagged(self._expanded_ids([s.id for s in summaries]), flagged),
                 label="Star" if flagged else "Remove star",
             )
 
@@ -333,7 +484,7 @@ class MainWindow(QMainWindow):
             self.message_list.select_ids([next_id], next_id)
         else:
             self.message_list.clearSelection()
-        self._ops.run(write(ids), label=label)
+        self._ops.run(write(self._expanded_ids(ids)), label=label)
 
     def open_in_window(self) -> ReaderWindow | None:
         current = self._current_id
@@ -341,13 +492,45 @@ class MainWindow(QMainWindow):
         summary = self.message_model.summary_at(row) if row is not None else None
         if summary is None:
             return None
+        if summary.is_draft or self._store.reader.drafts.is_draft_row(summary.id):
+            self.compose.open_draft(summary.id)  # a draft opens where it can be finished
+            return None
         fetch_body = self._sync.fetch_body if self._sync is not None else None
         window = ReaderWindow(self._store, self._ops, summary, self, fetch_body=fetch_body)
+        self.compose.add_answer_menu(window, lambda: window.reader.message_id)
+        if self.drive_commands is not None:
+            self.drive_commands.adopt_reader(window.reader)
         window.show()
         return window
 
     def reader_windows(self) -> list[ReaderWindow]:
         return self.findChildren(ReaderWindow)
+
+    def set_drive(self, service: DriveService | None) -> None:
+        """Google Drive (bridges/drive/): Account ▸ Google Drive… and Save to Drive in every reader."""
+        self.drive_commands = DriveCommands(
+            self,
+            self._store,
+            self._ops,
+            service,
+            settings_action=self.window_actions.drive_settings,
+            current_account=self._current_account_id,
+        )
+        self.drive_commands.adopt_reader(self.reader)
+
+    def set_telegram(self, service: TelegramBridge, bus: EventBus) -> None:
+        """The Telegram bridge (bridges/telegram/): Tools ▸ Telegram bridge… opens its settings."""
+        action = self.window_actions.telegram_settings
+        action.setEnabled(True)
+        action.triggered.connect(lambda: self.open_telegram_settings(service, bus))
+
+    def open_telegram_settings(self, service: TelegramBridge, bus: EventBus) -> QDialog:
+        from realmail_desktop.ui.dialogs.telegram_dialog import TelegramDialog  # python-telegram-bot: on demand
+
+        dialog = TelegramDialog(self._store, self._ops, service, self._secrets, bus=bus, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # --- accounts -----------------------------------------------------------------------------------
     def add_account(self) -> AddAccountDialog | None:
@@ -358,6 +541,48 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def set_up_account(self) -> AccountSetupDialog | AddAccountDialog | None:
+        """File → Add account…: the setup dialog (settings found for the address, Google sign-in) when the app
+        gave what it needs, else the plain IMAP dialog."""
+        setup = self._account_setup
+        if setup is None:
+            return self.add_account()
+        dialog = AccountSetupDialog(
+            setup.adder,
+            self._secrets,
+            self._ops,
+            self,
+            discovery=setup.discovery,
+            google=setup.google,
+            save_smtp=self._store.sending.set_smtp_settings,
+            check_smtp=setup.check_smtp,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def arrange_accounts(self) -> AccountsDialog:
+        """Account → Arrange accounts…: rename, reorder and colour the accounts."""
+        dialog = AccountsDialog(self._store, self._ops, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._bridge.storeChanged.connect(dialog.on_store_changed)
+        dialog.open()
+        return dialog
+
+    def sign_in_again(self, account_id: int) -> None:
+        """The banner's "Sign in again…" for an account whose Google sign-in ended."""
+        setup = self._account_setup
+        account = next((a for a in self._store.reader.accounts() if a.id == account_id), None)
+        if setup is None or setup.google is None or account is None or self._sync is None:
+            return
+        sign_in_again(setup.google, self._ops, account, self._sync.retry)
+
+    def open_account_settings(self) -> None:
+        """Account → Settings…; its "Identities…" opens the composer's identities editor."""
+        dialog = self.account_commands.open_settings()
+        if dialog is not None:
+            dialog.identitiesRequested.connect(self.compose.edit_identities)
 
     def check_for_mail(self) -> None:
         """File → Check for new mail (F5): every account, now."""
@@ -383,5 +608,7 @@ class MainWindow(QMainWindow):
         # Orderly shutdown (draining ops, closing the store) is app/'s job once `closed` has fired.
         for window in self.reader_windows():
             window.close()
+        for composer in self.compose.composers():
+            composer.close()  # each saves its draft (the app drains that work before the store closes)
         event.accept()
         self.closed.emit()

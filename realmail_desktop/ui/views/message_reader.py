@@ -1,29 +1,28 @@
 """MessageReader: one message — its headers, the remote-content bar, the sanitised body and its attachments.
 
 The raw message is read in a worker thread and parsed and sanitised off the GUI thread; a newer
-`show_message` cancels the load in flight, so a slow message never replaces a newer choice. Remote content
-stays blocked: "Load for this message" keeps remote references in the sanitised HTML, but the body view does
-not fetch them until the QtWebEngine reader replaces it (see ui/views/mail_browser.py). A body that is not
-stored yet is downloaded (`fetch_body`) and shown once the store says it arrived (`on_store_changed`).
+`show_message` cancels the load in flight, so a slow message never replaces a newer choice. The body shows
+in `ReaderBody` (QtWebEngine for HTML mail, built with the first one; a QTextBrowser otherwise). Remote
+content stays blocked unless the person allows it for this message or trusts the sender (`store.trust`).
+The reader's own actions (plain text, full headers, source, zoom, print, PDF) are in `reader_actions.py`.
+A body that is not stored yet is downloaded (`fetch_body`) and shown once the store says it arrived
+(`on_store_changed`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
+    QPlainTextEdit,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,11 +30,21 @@ from PySide6.QtWidgets import (
 
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.core.events import Changes
-from realmail_desktop.mail import AttachmentInfo, ParsedMessage, inline_parts, parse_message, sanitize_html
+from realmail_desktop.mail import AttachmentInfo, ParsedMessage
 from realmail_desktop.store import MessageSummary, Store
-from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.ops import Ops
+from realmail_desktop.ui.views.attachment_tile import human_size  # noqa: F401 (was defined here)
+from realmail_desktop.ui.views.attachments_bar import AttachmentsBar
 from realmail_desktop.ui.views.mail_browser import MailBrowser, plain_text_html
+from realmail_desktop.ui.views.reader_actions import ReaderActions
+from realmail_desktop.ui.views.reader_body import ReaderBody
+from realmail_desktop.ui.views.remote_content_bar import RemoteContentBar
+from realmail_desktop.ui.views.rendered_body import TOO_LONG, sanitize_parsed
+
+# Re-exported (`X as X`, for mypy): conversation_view.py imports these from here, where they used to live.
+from realmail_desktop.ui.views.rendered_body import RenderedBody as RenderedBody  # noqa: PLC0414
+from realmail_desktop.ui.views.rendered_body import render_body as render_body  # noqa: PLC0414
+from realmail_desktop.ui.views.web_engine import web_engine_ready
 
 NOT_STORED = "The body of this message is not stored locally."
 DOWNLOADING = "Downloading it from the server…"
@@ -45,49 +54,12 @@ FetchBody = Callable[[int], Awaitable[object]]
 EMPTY = "No message selected"
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedBody:
-    """What the body view shows for one message, prepared off the GUI thread."""
-
-    message_id: int
-    parsed: ParsedMessage | None  # None: no body stored locally
-    html: str
-    remote_blocked: int
-    inline: Mapping[str, tuple[str, bytes]]
-    remote_allowed: bool = False
-
-
-def human_size(size: int) -> str:
-    """1234567 → "1.2 MB" (binary multiples, the way mail clients and file managers count)."""
-    if size < 1024:
-        return f"{size} bytes" if size != 1 else "1 byte"
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    raise AssertionError("unreachable")
-
-
 def format_date(epoch_seconds: int) -> str:
     """A message date in the person's time zone and locale, e.g. "Tuesday, March 5, 2024 2:03 PM"."""
     moment = QDateTime.fromSecsSinceEpoch(epoch_seconds).toLocalTime()
     locale = QLocale()
     day = locale.toString(moment.date(), QLocale.FormatType.LongFormat)
     return f"{day} {locale.toString(moment.time(), QLocale.FormatType.ShortFormat)}"
-
-
-def render_body(message_id: int, raw: bytes | None, *, allow_remote: bool = False) -> RenderedBody:
-    """Parse and sanitise one message (blocking: call it in a worker thread)."""
-    if raw is None:
-        return RenderedBody(message_id, None, "", 0, {})
-    parsed = parse_message(raw)
-    if parsed.html is not None:
-        clean = sanitize_html(parsed.html, allow_remote=allow_remote)
-        inline = inline_parts(raw) if "cid:" in parsed.html.lower() else {}
-        return RenderedBody(message_id, parsed, clean.html, clean.remote_blocked, inline, allow_remote)
-    text = parsed.text if parsed.text is not None else ""
-    return RenderedBody(message_id, parsed, plain_text_html(text), 0, {})
 
 
 def _address_line(name: str, address: str) -> str:
@@ -114,9 +86,18 @@ class MessageReader(QWidget):
     messageShown = Signal(int)
 
     def __init__(
-        self, store: Store, ops: Ops, parent: QWidget | None = None, *, fetch_body: FetchBody | None = None
+        self,
+        store: Store,
+        ops: Ops,
+        parent: QWidget | None = None,
+        *,
+        fetch_body: FetchBody | None = None,
+        web_engine: bool | None = None,
     ) -> None:
         super().__init__(parent)
+        # QtWebEngine for HTML mail when it was prepared before the QApplication (app/gui.py, tests/conftest.py).
+        self._web_engine = web_engine_ready() if web_engine is None else web_engine
+        self._prefer_text = False  # View ▸ Plain text
         self._store = store
         self._ops = ops
         self._fetch_body = fetch_body
@@ -136,6 +117,7 @@ class MessageReader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
+        self.reader_actions = ReaderActions(self)
         self.clear()
 
     # --- public face ------------------------------------------------------------------------------
@@ -149,7 +131,25 @@ class MessageReader(QWidget):
 
     @property
     def browser(self) -> MailBrowser:
-        return self._browser
+        """The QTextBrowser: plain-text bodies, notes, and HTML mail where QtWebEngine cannot run."""
+        return self._body_view.browser
+
+    @property
+    def body_view(self) -> ReaderBody:
+        return self._body_view
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def ops(self) -> Ops:
+        return self._ops
+
+    @property
+    def body(self) -> RenderedBody | None:
+        """What the body view shows for the message on screen (None while it loads)."""
+        return self._body
 
     def show_message(self, summary: MessageSummary) -> asyncio.Task[RenderedBody]:
         """Show `summary`'s headers now and its body once read and parsed (the returned task)."""
@@ -160,9 +160,10 @@ class MessageReader(QWidget):
         self._fetch_note = ""
         self._show_headers(summary, None)
         self._remote_bar.hide()
-        self._attachments.hide()
-        self._browser.clear_body()
+        self._attachments.clear()
+        self._body_view.clear()
         self._stack.setCurrentIndex(1)
+        self.reader_actions.set_enabled(True)
         self._load = self._ops.run(self._read_and_render(summary.id), label="Open message", on_done=self._on_body_ready)
         return self._load
 
@@ -170,40 +171,108 @@ class MessageReader(QWidget):
         self._cancel_load()
         self._summary = None
         self._body = None
-        self._browser.clear_body()
+        self._body_view.clear()
         self._stack.setCurrentIndex(0)
+        self.reader_actions.set_enabled(False)
 
     def header_text(self) -> dict[str, str]:
         """What the header block shows, by field (From, To, Cc, Date, Subject); for tests and accessibility."""
         return {name: label.text() for name, label in self._header_fields.items()} | {"Subject": self._subject.text()}
 
     def remote_bar_text(self) -> str | None:
-        return self._remote_label.text() if not self._remote_bar.isHidden() else None
+        return self._remote_bar.text()
 
     def attachment_lines(self) -> list[str]:
-        return [self._attachments.item(row).text() for row in range(self._attachments.count())]
+        return self._attachments.lines()
 
     def load_remote_content(self) -> asyncio.Task[RenderedBody] | None:
-        """The "Load for this message" button: re-render keeping remote references (never fetched here)."""
+        """ "Load for this message": re-render keeping remote references; the web view fetches them."""
+        return self._rerender(allow_remote=True, label="Show remote content")
+
+    def trust_sender(self) -> asyncio.Task[RenderedBody] | None:
+        """ "Always for this sender": remember the sender, then show this message's remote content."""
+        body = self._body
+        if body is None or not body.sender:
+            return None
+        return self._rerender(allow_remote=True, trusted=True, before=self._store.trust.trust(body.sender))
+
+    def distrust_sender(self) -> asyncio.Task[RenderedBody] | None:
+        """ "Stop trusting": forget the sender and block this message's remote content again."""
+        body = self._body
+        if body is None or not body.sender:
+            return None
+        return self._rerender(allow_remote=False, before=self._store.trust.distrust(body.sender))
+
+    def _rerender(
+        self,
+        *,
+        allow_remote: bool,
+        trusted: bool = False,
+        before: Awaitable[object] | None = None,
+        label: str = "Remote content",
+    ) -> asyncio.Task[RenderedBody] | None:
         body, summary = self._body, self._summary
         if body is None or summary is None or body.parsed is None or body.parsed.html is None:
             return None
         self._cancel_load()
-        raw_html = body.parsed.html
         parsed, inline, message_id = body.parsed, body.inline, summary.id
 
-        def rerender() -> RenderedBody:
-            clean = sanitize_html(raw_html, allow_remote=True)
-            return RenderedBody(message_id, parsed, clean.html, clean.remote_blocked, inline, True)
+        async def rerender() -> RenderedBody:
+            if before is not None:
+                await before
+            again = await asyncio.to_thread(sanitize_parsed, message_id, parsed, None, allow_remote=allow_remote)
+            return replace(again, inline=inline, trusted=trusted)  # cid: parts were read with the message
 
-        self._load = self._ops.run(
-            asyncio.to_thread(rerender), label="Show remote content", on_done=self._on_body_ready
-        )
+        self._load = self._ops.run(rerender(), label=label, on_done=self._on_body_ready)
         return self._load
+
+    # --- reader actions (View menu; see reader_actions.py) -----------------------------------------
+    def set_plain_text(self, on: bool) -> None:
+        """Show the plain-text alternative (or the HTML's text) instead of the HTML."""
+        self._prefer_text = on
+        if self._body is not None and self._body.parsed is not None:
+            self._present(self._body)
+
+    def set_full_headers(self, on: bool) -> None:
+        """Every header of the message under the short ones (From, To, Cc, Date)."""
+        self._full_headers.setVisible(on and bool(self._full_headers.toPlainText()))
+        self._full_headers_wanted = on
+
+    def set_highlight(self, terms: Sequence[str]) -> None:
+        """Highlight `terms` (search words) in the message shown, and in those shown after, until cleared."""
+        self._body_view.set_highlight(terms)
+
+    def _show_delivery(self, message_id: int) -> None:
+        """What bounces said about a message we sent, or why the Outbox has not sent it (store/outbox_reader)."""
+        outbox = self._store.reader.outbox
+        lines = [f"Not delivered to {p.recipient}: {p.diagnostic}" for p in outbox.delivery_problems(message_id)]
+        item = outbox.item_for_message(message_id)
+        if item is not None and item.last_error:  # sent: the recipients the server refused while taking the rest
+            prefix = {"failed": "Not sent: ", "sent": ""}.get(item.state.value, "Waiting to send: ")
+            lines.insert(0, prefix + item.last_error)
+        self._delivery.setText("\n".join(lines))
+        self._delivery.setVisible(bool(lines))
+        self._failed_outbox_id: int | None = item.id if item is not None and item.state.value == "failed" else None
+        self._outbox_actions.setVisible(self._failed_outbox_id is not None)
+
+    def _on_outbox_action(self, action: str) -> None:
+        """A failed message's "Send again" / "Move to Drafts" (Edit: the composer opens it from Drafts)."""
+        if self._failed_outbox_id is None:
+            return
+        outbox = self._store.outbox
+        if action == "resend":
+            self._ops.run(outbox.resend(self._failed_outbox_id), label="Send again")
+        else:
+            self._ops.run(outbox.return_to_drafts(self._failed_outbox_id), label="Move to Drafts")
+
+    def delivery_text(self) -> str | None:
+        return None if self._delivery.isHidden() else self._delivery.text()
 
     def on_store_changed(self, changes: Changes) -> None:
         """Show the body of the message on screen once it arrived (it was not stored when it was opened)."""
         summary, body = self._summary, self._body
+        if summary is not None and summary.id in changes.messages_updated:
+            self._show_delivery(summary.id)  # a bounce linked, or the Outbox tried again
         if summary is None or body is None or body.parsed is not None:
             return
         if summary.id in changes.messages_updated:
@@ -214,8 +283,12 @@ class MessageReader(QWidget):
 
     # --- loading ----------------------------------------------------------------------------------
     async def _read_and_render(self, message_id: int) -> RenderedBody:
-        raw = await self._store.read(lambda reader: reader.raw_message(message_id))
-        return await asyncio.to_thread(render_body, message_id, raw)
+        summary = self._summary
+        sender = summary.sender_address if summary is not None and summary.id == message_id else ""
+        raw, trusted = await self._store.read(
+            lambda reader: (reader.raw_message(message_id), bool(sender) and reader.trusts_remote_content(sender))
+        )
+        return await asyncio.to_thread(render_body, message_id, raw, trusted=trusted)
 
     def _cancel_load(self) -> None:
         if self._load is not None and not self._load.done():
@@ -232,11 +305,26 @@ class MessageReader(QWidget):
             if self._fetch_body is not None and self._fetched != summary.id:
                 self._start_fetch(summary.id)
             self._show_not_stored(summary, self._fetch_note if self._fetched == summary.id else "")
-        else:
-            self._browser.show_body(body.html, body.inline, remote_allowed=body.remote_allowed)
         self._show_remote_bar(body)
         self._show_attachments(body.parsed.attachments if body.parsed else ())
-        self.messageShown.emit(body.message_id)
+        if body.parsed is not None:
+            self._present(body)  # messageShown follows once the body view has drawn it
+
+    def _present(self, body: RenderedBody) -> None:
+        if self._prefer_text or body.parsed is None or body.parsed.html is None:
+            self._body_view.show_text(body.text_html or body.html)
+        else:
+            self._body_view.show_html(
+                body.html,
+                body.inline,
+                remote_allowed=body.remote_allowed,
+                deceptive=body.deceptive,
+                note=TOO_LONG if body.shortened else "",
+            )
+
+    def _on_body_shown(self) -> None:
+        if self._body is not None and self._summary is not None and self._body.message_id == self._summary.id:
+            self.messageShown.emit(self._body.message_id)
 
     def _start_fetch(self, message_id: int) -> None:
         self._fetched = message_id  # once per showing: a body the server cannot give must not loop
@@ -260,7 +348,6 @@ class MessageReader(QWidget):
         if error is not None:
             self._fetch_note = f"RealMail could not download it: {error}"
             self._show_not_stored(summary, self._fetch_note)
-            self.messageShown.emit(message_id)
         else:
             # The store has it now; its Changes may have re-rendered it already (then we returned above).
             self._fetch_note = ""
@@ -270,26 +357,22 @@ class MessageReader(QWidget):
     def _show_not_stored(self, summary: MessageSummary, note: str) -> None:
         snippet = plain_text_html(summary.snippet) if summary.snippet else ""
         line = html.escape(f"{NOT_STORED} {note}".strip())
-        self._browser.show_body(f"{snippet}<p><i>{line}</i></p>", {})
+        self._body_view.show_text(f"{snippet}<p><i>{line}</i></p>")
 
     def _build_message_page(self) -> QWidget:
         page = QWidget(self._stack)
-        self._browser = MailBrowser(page)
-        self._browser.setFrameShape(QFrame.Shape.NoFrame)
-        self._attachments = QListWidget(page)
-        self._attachments.setObjectName("attachments")
-        self._attachments.setFlow(QListWidget.Flow.LeftToRight)
-        self._attachments.setWrapping(True)
-        # Two rows of attachments, then it scrolls: the body keeps the room.
-        self._attachments.setMaximumHeight((max(self.fontMetrics().height(), 16) + 8) * 2 + 6)
-        self._attachments.setEditTriggers(QListWidget.EditTrigger.NoEditTriggers)
+        self._body_view = ReaderBody(page, web_engine=self._web_engine)
+        self._body_view.shown.connect(self._on_body_shown)
+        self._attachments = AttachmentsBar(self._ops, page)
 
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_header(page))
         layout.addWidget(self._build_remote_bar(page))
-        layout.addWidget(self._browser, 1)
+        layout.addWidget(self._attachments.invitation_card)
+        layout.addWidget(self._body_view, 1)
+        layout.addWidget(self._attachments.image_previews)
         layout.addWidget(self._attachments)
         return page
 
@@ -320,20 +403,33 @@ class MessageReader(QWidget):
         header_layout.setContentsMargins(12, 10, 12, 8)
         header_layout.addWidget(self._subject)
         header_layout.addLayout(self._form)
+        self._delivery = QLabel(header)  # "Not delivered to …" (a bounce) or why the Outbox could not send it
+        self._delivery.setObjectName("readerDelivery")
+        self._delivery.setWordWrap(True)
+        self._delivery.hide()
+        header_layout.addWidget(self._delivery)
+        self._outbox_actions = QLabel('<a href="resend">Send again</a> · <a href="edit">Move to Drafts</a>', header)
+        self._outbox_actions.setObjectName("readerOutboxActions")
+        self._outbox_actions.linkActivated.connect(self._on_outbox_action)
+        self._outbox_actions.hide()
+        self._failed_outbox_id = None
+        header_layout.addWidget(self._outbox_actions)
+        self._full_headers = QPlainTextEdit(header)
+        self._full_headers.setObjectName("fullHeaders")
+        self._full_headers.setReadOnly(True)
+        self._full_headers.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._full_headers.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self._full_headers.setMaximumHeight(self.fontMetrics().height() * 10)
+        self._full_headers.hide()
+        self._full_headers_wanted = False
+        header_layout.addWidget(self._full_headers)
         return header
 
     def _build_remote_bar(self, page: QWidget) -> QWidget:
-        self._remote_bar = QFrame(page)
-        self._remote_bar.setObjectName("remoteBar")
-        self._remote_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self._remote_label = QLabel(self._remote_bar)
-        self._remote_button = QPushButton("Load for this message", self._remote_bar)
-        self._remote_button.setObjectName("loadRemote")
-        self._remote_button.clicked.connect(self.load_remote_content)
-        bar = QHBoxLayout(self._remote_bar)
-        bar.setContentsMargins(12, 4, 12, 4)
-        bar.addWidget(self._remote_label, 1)
-        bar.addWidget(self._remote_button)
+        self._remote_bar = RemoteContentBar(page)
+        self._remote_bar.loadForMessage.connect(self.load_remote_content)
+        self._remote_bar.trustSender.connect(self.trust_sender)
+        self._remote_bar.distrustSender.connect(self.distrust_sender)
         return self._remote_bar
 
     def _show_headers(self, summary: MessageSummary, parsed: ParsedMessage | None) -> None:
@@ -349,27 +445,29 @@ class MessageReader(QWidget):
         for name, value in values.items():
             self._header_fields[name].setText(value)
             self._form.setRowVisible(self._header_fields[name], bool(value))
+        self._show_delivery(summary.id)
+        lines = "\n".join(f"{name}: {value}" for name, value in parsed.headers) if parsed is not None else ""
+        self._full_headers.setPlainText(lines)
+        self._full_headers.setVisible(self._full_headers_wanted and bool(lines))
 
     def _show_remote_bar(self, body: RenderedBody) -> None:
-        if body.remote_allowed:
-            self._remote_label.setText(
-                "Remote content is allowed for this message, but this version of RealMail cannot show it yet."
-            )
-            self._remote_button.hide()
-            self._remote_bar.show()
-        elif body.remote_blocked > 0:
-            self._remote_label.setText(f"Remote content blocked ({body.remote_blocked})")
-            self._remote_button.show()
-            self._remote_bar.show()
-        else:
-            self._remote_bar.hide()
+        self._remote_bar.show_state(
+            blocked=body.remote_blocked,
+            allowed=body.remote_allowed,
+            trusted=body.trusted,
+            sender=body.sender,
+            can_fetch=self._web_engine,
+        )
 
     def _show_attachments(self, attachments: tuple[AttachmentInfo, ...]) -> None:
-        self._attachments.clear()
-        icon = app_icon("paperclip")
-        for attachment in attachments:
-            if attachment.inline and attachment.content_id:
-                continue  # an image the body shows in place
-            name = attachment.filename or "Unnamed attachment"
-            QListWidgetItem(icon, f"{name} — {human_size(attachment.size)}", self._attachments)
-        self._attachments.setVisible(self._attachments.count() > 0)
+        body = self._body
+        if body is None or not attachments:
+            self._attachments.clear()
+            return
+        message_id = body.message_id
+
+        async def read_raw() -> bytes | None:
+            # Read again rather than kept with the body: most messages are shown without touching a part.
+            return await self._store.read(lambda reader: reader.raw_message(message_id))
+
+        self._attachments.show_attachments(attachments, read_raw)

@@ -31,6 +31,7 @@ class ReaderWindow(QMainWindow):
         self.setWindowTitle(f"{summary.subject or '(no subject)'} — RealMail")
         self.reader = MessageReader(store, ops, self, fetch_body=fetch_body)
         self.setCentralWidget(self.reader)
+        self.reader.reader_actions.add_to_menu(self.menuBar().addMenu("&View"))
         close = self.addAction("Close")
         close.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence(Qt.Key.Key_Escape)])
         close.triggered.connect(self.close)

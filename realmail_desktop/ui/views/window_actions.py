@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
 from realmail_desktop.ui.icons import app_icon, theme_icon
 from realmail_desktop.ui.roles import MessageColumn
+
+if TYPE_CHECKING:
+    from realmail_desktop.ui.views.reader_actions import ReaderActions
 
 
 class WindowActions:
@@ -37,10 +42,26 @@ class WindowActions:
             self._window.removeAction(action)
             message_list.addAction(action)
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Writing (ui/compose/): Thunderbird's keys.
+        self.new_message = self._make("&New message", "Ctrl+N", theme_icon("mail-message-new"))
+        self.reply = self._make("&Reply", "Ctrl+R", theme_icon("mail-reply-sender"))
+        self.reply_all = self._make("Reply &all", "Ctrl+Shift+R", theme_icon("mail-reply-all"))
+        self.reply_list = self._make("Reply to &list", "Ctrl+Shift+L", theme_icon("mail-reply-list"))
+        self.forward = self._make("&Forward", "Ctrl+L", theme_icon("mail-forward"))
+        self.forward_attachment = self._make("Forward as a&ttachment", None)
+        self.edit_as_new = self._make("&Edit as new message", None)
         self.new_folder = self._make("&New folder…", None, app_icon("folder-new"))
         self.rename_folder = self._make("&Rename…", "F2")
         self.delete_folder = self._make("&Delete…", None)
         self.empty_trash = self._make("&Empty Trash…", None, app_icon("trash"))
+        self.unsubscribe_folder = self._make("&Unsubscribe", None)
+        self.account_settings = self._make("&Settings…", None, theme_icon("preferences-system"))
+        self.manage_folders = self._make("&Manage folders…", None)
+        self.arrange_accounts = self._make("&Arrange accounts…", None)  # rename, reorder, colour
+        self.drive_settings = self._make("&Google Drive…", None)  # on once the app has Drive (drive_commands.py)
+        self.drive_settings.setEnabled(False)
+        self.telegram_settings = self._make("&Telegram bridge…", None)  # on once the app has the bridge
+        self.telegram_settings.setEnabled(False)
         self.sort_group = QActionGroup(window)
         self.sort_group.setExclusive(True)
         self.sort_by: dict[MessageColumn, QAction] = {}
@@ -54,14 +75,32 @@ class WindowActions:
             action.setData(int(column))
             self.sort_group.addAction(action)
             self.sort_by[column] = action
+        # Remembered for the window's session (the window keeps it across folders), not across restarts.
+        self.group_threads = self._make("Group by &conversation", None)
+        self.group_threads.setCheckable(True)
+        # Ctrl+F and / (Gmail's key) focus the search box; typing "/" in a text field still types it.
+        self.find = self._make("&Search…", "Ctrl+F", theme_icon("edit-find"))
+        self.find.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("/")])
         self.about = self._make("&About RealMail", None, theme_icon("help-about"))
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    @property
+    def answer_actions(self) -> tuple[QAction, ...]:
+        """What answers the current message (enabled with one selected)."""
+        return (
+            self.reply,
+            self.reply_all,
+            self.reply_list,
+            self.forward,
+            self.forward_attachment,
+            self.edit_as_new,
+        )
 
     @property
     def message_actions(self) -> tuple[QAction, ...]:
         return (self.toggle_read, self.toggle_star, self.delete, self.move_to, self.open_window)
 
-    def build_menus(self) -> None:
+    def build_menus(self, reader: ReaderActions | None = None) -> None:
         bar = self._window.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.add_account, self.check_mail])
@@ -70,6 +109,9 @@ class WindowActions:
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         message_menu = bar.addMenu("&Message")
+        message_menu.addAction(self.new_message)
+        message_menu.addActions([*self.answer_actions])
+        message_menu.addSeparator()
         message_menu.addActions([self.toggle_read, self.toggle_star])
         message_menu.addSeparator()
         message_menu.addActions([self.move_to, self.delete])
@@ -77,10 +119,22 @@ class WindowActions:
         message_menu.addAction(self.open_window)
         folder_menu = bar.addMenu("F&older")
         folder_menu.addActions([self.new_folder, self.rename_folder, self.delete_folder])
+        folder_menu.addAction(self.unsubscribe_folder)
         folder_menu.addSeparator()
         folder_menu.addAction(self.empty_trash)
+        account_menu = bar.addMenu("&Account")
+        account_menu.addActions([self.account_settings, self.manage_folders, self.arrange_accounts])
+        account_menu.addAction(self.drive_settings)
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.find)
+        view_menu.addSeparator()
         view_menu.addActions(list(self.sort_by.values()))
+        view_menu.addSeparator()
+        view_menu.addAction(self.group_threads)
+        if reader is not None:
+            reader.add_to_menu(view_menu, section=True)  # plain text, source, zoom, print
+        tools_menu = bar.addMenu("&Tools")
+        tools_menu.addAction(self.telegram_settings)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about)
 
@@ -90,6 +144,8 @@ class WindowActions:
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addAction(self.check_mail)
+        toolbar.addSeparator()
+        toolbar.addActions([self.new_message, self.reply, self.reply_all, self.forward])
         toolbar.addSeparator()
         toolbar.addActions([self.import_mail, self.export_folder])
         toolbar.addSeparator()

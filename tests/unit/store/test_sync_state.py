@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-from realmail_desktop.core.errors import KnownError
 from realmail_desktop.core.events import Changes, EventBus
 from realmail_desktop.store import (
     Account,
@@ -251,16 +250,42 @@ async def test_local_accounts_queue_nothing(store: Store, local_account: Account
     assert changes.messages_updated and not changes.remote_ops_queued
 
 
-async def test_moving_between_an_imap_and_another_account_is_refused(
+async def test_moving_to_another_account_moves_at_once_and_queues_the_servers_work(
     store: Store, imap_account: Account, local_account: Account
 ) -> None:
     inbox = await sync_folder(store, imap_account, "INBOX")
-    [mid] = (await store.sync.store_headers(inbox.id, [header(1)])).messages_added
+    archive = await sync_folder(store, imap_account, "Archive")
+    await store.sync.save_progress(inbox.id, FolderProgress(uidvalidity=7))
+    first, second = sorted((await store.sync.store_headers(inbox.id, [header(1), header(2)])).messages_added)
     local_inbox = store.reader.folder_by_role(local_account.id, FolderRole.INBOX)
     assert local_inbox is not None
-    with pytest.raises(KnownError, match="same mail account"):
-        await store.messages.move([mid], local_inbox.id)
-    assert store.reader.message(mid).folder_id == inbox.id  # type: ignore[union-attr]
+    # IMAP → local: the row moves now; the source account deletes its copy after keeping the body.
+    changes = await store.messages.move([first], local_inbox.id)
+    assert changes.remote_ops_queued == {imap_account.id}
+    moved = store.reader.message(first)
+    assert moved is not None and (moved.folder_id, moved.account_id) == (local_inbox.id, local_account.id)
+    [delete] = await store.read(lambda r: r.sync.pending_ops(imap_account.id))
+    assert (delete.kind, delete.folder_id, delete.uids, delete.rows) == (RemoteOpKind.DELETE, inbox.id, (1,), (first,))
+    assert delete.detached and delete.keep_body
+    # While queued, the source folder does not take the message back from the server.
+    await store.sync.store_headers(inbox.id, [header(1)])
+    assert await uids_of(store, inbox.id) == [2]
+    # Local → IMAP: an APPEND on the target account, with no source copy to delete.
+    await store.remote_ops.complete(delete)
+    await store.messages.move([first], archive.id)
+    [append] = await store.read(lambda r: r.sync.pending_ops(imap_account.id))
+    assert (append.kind, append.folder_id, append.rows, append.sources) == (
+        RemoteOpKind.APPEND,
+        archive.id,
+        (first,),
+        (None,),
+    )
+    # Done on the server: the row takes its new UID; nothing is left to delete anywhere.
+    changes = await store.remote_ops.complete_append(append, {first: 41})
+    assert not changes.remote_ops_queued
+    assert await uids_of(store, archive.id) == [41]
+    assert await store.read(lambda r: r.sync.pending_ops(imap_account.id)) == []
+    assert second in store.reader.folder_message_ids(inbox.id)
 
 
 async def test_ops_that_fail_or_are_dropped(store: Store, imap_account: Account) -> None:

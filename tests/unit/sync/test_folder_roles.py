@@ -59,10 +59,11 @@ def test_which_folders_are_kept() -> None:
         ListedFolder("Gone", ".", frozenset({"\\NonExistent"}), subscribed=True),
     ]
     kept = remote_folders(listed, quirks_for("imap.example.com", frozenset()))
-    assert [(f.remote_name, f.role, f.selectable) for f in kept] == [
-        ("INBOX", FolderRole.INBOX, True),  # first, whatever the server's order
-        ("Archive", FolderRole.ARCHIVE, True),  # special-use folders even when not subscribed
-        ("Work", None, False),  # a \Noselect parent is listed but not synced
+    assert [(f.remote_name, f.role, f.selectable, f.subscribed) for f in kept] == [
+        ("INBOX", FolderRole.INBOX, True, False),  # first, whatever the server's order
+        ("Archive", FolderRole.ARCHIVE, True, False),
+        ("Old", None, True, False),  # unsubscribed: known (to subscribe again), not synced
+        ("Work", None, False, True),  # a \Noselect parent is listed but not synced
     ]
 
 

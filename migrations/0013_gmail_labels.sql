@@ -1,0 +1,1 @@
+-- RealMail store, version 13: (being written — see the file's final header)

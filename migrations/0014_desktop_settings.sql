@@ -1,0 +1,1 @@
+-- RealMail store, version 14: (being written — see the file's final header)

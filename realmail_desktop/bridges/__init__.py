@@ -1,0 +1,1 @@
+"""Bridges to other services: Telegram (your mail on your phone) and Google Drive (Qt-free, asyncio)."""

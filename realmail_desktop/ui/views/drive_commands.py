@@ -1,0 +1,71 @@
+"""DriveCommands: the main window's Google Drive glue — Account ▸ Google Drive… (the settings dialog of the
+account selected in the folder tree) and Save to Drive in every reader (the main one and reader windows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from realmail_desktop.bridges.drive import DriveService
+from realmail_desktop.store import Store
+from realmail_desktop.ui.dialogs.drive_settings_dialog import DriveSettingsDialog
+from realmail_desktop.ui.ops import Ops
+from realmail_desktop.ui.views.attachments_bar import AttachmentsBar
+from realmail_desktop.ui.views.drive_save import AccountDriveSaver
+
+
+class DriveCommands:
+    """Built by the app once Drive is available (`service`; None: no Google client, so the action is off)."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        store: Store,
+        ops: Ops,
+        service: DriveService | None,
+        *,
+        settings_action: QAction,
+        current_account: Callable[[], int | None],
+    ) -> None:
+        self._window = window
+        self._store = store
+        self._ops = ops
+        self._current_account = current_account
+        self.saver = AccountDriveSaver(service, self.drive_account) if service is not None else None
+        self._action = settings_action
+        settings_action.setEnabled(service is not None)
+        settings_action.triggered.connect(self.open_settings)
+        self.dialog: DriveSettingsDialog | None = None
+
+    async def drive_account(self) -> int | None:
+        """The account whose Drive receives Save to Drive: the selected one if it uses Drive, else the first
+        that does."""
+        accounts = [a.id for a in self._store.reader.accounts()]
+        selected = self._current_account()
+        for account_id in ([selected] if selected in accounts else []) + accounts:
+            if account_id is not None and (await self._store.drive.settings(account_id)).enabled:
+                return account_id
+        return None
+
+    def adopt_reader(self, reader: QWidget) -> None:
+        """Offer Save to Drive in `reader` (a MessageReader: its attachments bar is found by type)."""
+        bar = reader.findChild(AttachmentsBar)
+        if bar is not None:
+            bar.set_drive(self.saver)
+
+    def open_settings(self) -> None:
+        account_id = self._current_account()
+        account = next((a for a in self._store.reader.accounts() if a.id == account_id), None)
+        if account is None:
+            return
+
+        async def load() -> None:
+            settings = await self._store.drive.settings(account.id)
+            self.dialog = DriveSettingsDialog(
+                account, settings, self._ops, self._store.drive.save_settings, self._window
+            )
+            self.dialog.open()
+
+        self._ops.run(load(), label="Google Drive settings")
