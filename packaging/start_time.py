@@ -7,7 +7,8 @@ Each run starts `realmail --smoke --profile DIR` (offscreen; the store opened, t
 painted with the folder's first page, then an orderly shutdown) and takes the time from spawning the process
 to the moment its `smoke ok … window painted` line arrives. stdout is a pseudo-terminal so that line is
 written as soon as it is printed. The first run is reported apart (the least cached); the last line is one
-JSON object with min/median of all runs.
+JSON object with min/median of all runs. `--cold` evicts the bundle's folder and the profile from the page
+cache before each run (posix_fadvise DONTNEED on those files only: the shared machine's cache stays).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ def evict_from_page_cache(*roots: Path) -> int:
     return count
 
 
-def one_start(binary: Path, profile: Path, *, read_ahead: bool = True) -> tuple[float, float, float]:
+def one_start(binary: Path, profile: Path) -> tuple[float, float, float]:
     """(spawn → painted line, seconds; in-process painted, seconds; whole run until exit, seconds)."""
     controller, terminal = pty.openpty()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "REALMAIL_READ_AHEAD": "1" if read_ahead else "0"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(binary), "--smoke", "--profile", str(profile)],
@@ -89,22 +90,12 @@ def main() -> None:
         action="store_true",
         help="before each run, evict the bundle's folder and the profile from the page cache (system libraries stay)",
     )
-    parser.add_argument(
-        "--compare-read-ahead",
-        action="store_true",
-        help="alternate runs with the launcher's read-ahead of Qt's libraries off (REALMAIL_READ_AHEAD=0)",
-    )
     args = parser.parse_args()
     runs = []
-    without: list[float] = []
     for _ in range(args.runs):
         if args.cold:
             evict_from_page_cache(args.binary.resolve().parent, args.profile)
         runs.append(one_start(args.binary, args.profile))
-        if args.compare_read_ahead:
-            if args.cold:
-                evict_from_page_cache(args.binary.resolve().parent, args.profile)
-            without.append(one_start(args.binary, args.profile, read_ahead=False)[0])
     painted = [run[0] for run in runs]
     figures = {
         "runs": args.runs,
@@ -115,9 +106,6 @@ def main() -> None:
         "in_process_painted_median_s": round(statistics.median(run[1] for run in runs), 3),
         "until_exit_median_s": round(statistics.median(run[2] for run in runs), 3),
     }
-    if without:
-        figures["without_read_ahead_painted_min_s"] = round(min(without), 3)
-        figures["without_read_ahead_painted_median_s"] = round(statistics.median(without), 3)
     for number, (spawn, inside, total) in enumerate(runs, 1):
         print(f"run {number}: painted {spawn:.3f} s after spawn ({inside:.3f} s in-process), exited at {total:.3f} s")
     print(json.dumps(figures))

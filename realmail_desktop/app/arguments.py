@@ -31,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="realmail",
         description="RealMail Desktop: read, search, write and send mail from all your accounts.",
-        epilog="`realmail mailto:ADDRESS?subject=…` is how the desktop hands RealMail an e-mail link;"
-        " the window opens (writing a message from the link comes with the composer).",
+        epilog="`realmail mailto:ADDRESS?subject=…` is how the desktop hands RealMail an e-mail link:"
+        " a composer opens with the link's fields filled (in the running RealMail, if there is one).",
     )
     parser.add_argument("--version", action="version", version=f"RealMail {__version__}")
     _add_common(parser, top=True)

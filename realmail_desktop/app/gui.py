@@ -19,16 +19,22 @@ if TYPE_CHECKING:  # Qt and the UI load lazily: `realmail import` never pays for
     from realmail_desktop.bridges.drive import DriveService
     from realmail_desktop.bridges.telegram import TelegramBridge
     from realmail_desktop.send import SendService
+    from realmail_desktop.sorting import SortingService, Unsubscriber
     from realmail_desktop.store import Store
     from realmail_desktop.sync import SyncService
     from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup
+    from realmail_desktop.ui.qtbridge import EventBridge
     from realmail_desktop.ui.views.main_window import MainWindow
 
 _log = get_logger("app")
 
 
-def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
-    """Show the main window until the person quits; with `smoke`, build it offscreen, check it, exit."""
+def run_gui(paths: ProfilePaths, *, smoke: bool, mailto: str | None = None) -> int:
+    """Show the main window until the person quits; with `smoke`, build it offscreen, check it, exit.
+
+    `mailto` (a `mailto:` link from the command line) opens a composer; when RealMail already runs on this
+    profile the link is handed to that window and this process exits at once.
+    """
     if smoke:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     started = time.perf_counter()
@@ -49,11 +55,19 @@ def run_gui(paths: ProfilePaths, *, smoke: bool) -> int:
     app.setDesktopFileName("realmail")
     app.setWindowIcon(app_icon("realmail"))
     app.setQuitOnLastWindowClosed(False)  # the loop, not Qt, decides when we are done (orderly shutdown)
+    from realmail_desktop.ui.desktop.single_instance import hand_over, server_name
+
+    instance = None if smoke else server_name(paths.root)
+    if instance is not None and hand_over(instance, mailto):
+        _log.info("RealMail already runs on this profile: handed the start over to it")
+        return 0
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(_main(paths, smoke=smoke, started=started))
+        return runner.run(_main(paths, smoke=smoke, started=started, mailto=mailto, instance=instance))
 
 
-async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:  # noqa: PLR0915 (the wiring of every service)
+async def _main(  # noqa: PLR0915 (the wiring of every service)
+    paths: ProfilePaths, *, smoke: bool, started: float, mailto: str | None = None, instance: str | None = None
+) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from realmail_desktop.auth import SecretStore
@@ -90,6 +104,8 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:  # 
         window.set_drive(_drive_service(store, account_setup))
         telegram = _telegram_bridge(store, bus, secrets)
         window.set_telegram(telegram, bus)
+        sorting = _sorting_service(store, bus, telegram)
+        window.set_sorting(sorting, _unsubscriber(store))
         closed: asyncio.Future[None] = loop.create_future()
 
         def on_closed() -> None:
@@ -98,25 +114,84 @@ async def _main(paths: ProfilePaths, *, smoke: bool, started: float) -> int:  # 
 
         window.closed.connect(on_closed)
         try:
+            await sorting.start()  # before the sync: it sorts new mail as the sync stores it
             await sync.start()
             await send.start()  # drains the outbox (composer → store.outbox) over SMTP
-            window.show()
+            desktop = _Desktop(window, store, bridge, bus, instance)
+            _show_window(window, start_minimised=desktop.start_minimised and not smoke)
+            if mailto is not None:
+                window.compose.open_mailto(mailto)
             await telegram.start()  # only when enabled, with a token in the keyring (read after the window shows)
             status = 0
             if smoke:
                 status = _smoke_check(window, store, started)
                 window.close()  # and leave through the same orderly shutdown as a person quitting
             await closed
+            desktop.close()
             await ops.drain()
         finally:
             await send.stop()  # first: what the server acknowledged is recorded as sent before anything closes
             await telegram.stop()  # what the phone queues from here on waits in the outbox for the next start
             await sync.stop()  # before the store closes: it finishes its last writes through it
+            await sorting.stop()  # after the sync: mail its last writes stored is sorted
         bridge.detach()
         window.deleteLater()
         return status
     finally:
         await store.close()
+
+
+def _sorting_service(store: Store, bus: EventBus, telegram: TelegramBridge) -> SortingService:
+    """Rules and the junk filter on new mail; a rule's "notify on Telegram" goes through the bridge."""
+    from realmail_desktop.app.rule_notifications import telegram_notify
+    from realmail_desktop.sorting import SortingService
+
+    return SortingService(store, bus, telegram_notify=telegram_notify(telegram, store))
+
+
+def _unsubscriber(store: Store) -> Unsubscriber:
+    from realmail_desktop.sorting import Unsubscriber
+
+    return Unsubscriber(store)
+
+
+class _Desktop:
+    """The tray, notifications and the single-instance socket (ui/desktop/), kept for an orderly close."""
+
+    def __init__(
+        self, window: MainWindow, store: Store, bridge: EventBridge, bus: EventBus, instance: str | None
+    ) -> None:
+        from realmail_desktop.ui.desktop.desktop_shell import DesktopShell
+        from realmail_desktop.ui.desktop.single_instance import InstanceServer
+
+        self.shell = DesktopShell(window, store.reader, bridge, bus=bus)
+        window.settings_commands.apply_look()  # dark, light or the system's (Settings ▸ General)
+        settings = window.settings_commands.settings
+        self.start_minimised = settings.start_minimised
+        self.server = InstanceServer(instance) if instance is not None else None
+        if self.server is not None:
+            self.server.linkReceived.connect(lambda link: open_link(window, link))
+
+    def close(self) -> None:
+        self.shell.close()
+        if self.server is not None:
+            self.server.close()
+
+
+def _show_window(window: MainWindow, *, start_minimised: bool) -> None:
+    """Settings ▸ General ▸ Start minimised: to the tray where there is one, else to the taskbar."""
+    if not start_minimised:
+        window.show()
+    elif not window.settings_commands.tray_available:
+        window.showMinimized()
+    # else: only the tray icon shows; its Open brings the window up
+
+
+def open_link(window: MainWindow, link: str) -> None:
+    """Another `realmail` start handed over: bring the window up, and write mail for its `mailto:` link."""
+    window.show_and_raise()
+    if link:
+        window.compose.open_mailto(link)
 
 
 def _telegram_bridge(store: Store, bus: EventBus, secrets: SecretStore) -> TelegramBridge:

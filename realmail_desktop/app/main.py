@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -31,17 +32,31 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"realmail: cannot use the profile folder {paths.root}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     setup_logging(paths.logs, level=args.log_level or settings.log_level)
+    _record_crashes(paths.logs / "crash.log")
     if args.command is not None:
         from realmail_desktop.app.commands import run_command
 
         return run_command(args, paths)
     if args.mailto is not None:
-        # Accepted so the desktop's mailto: handler (realmail %u) starts RealMail; the composer will open it.
-        # The link itself is not logged: it holds addresses and maybe a message text.
-        get_logger("app").info("started for a mailto: link; writing mail from a link is not available yet")
+        # The desktop's mailto: handler (realmail %u): the window opens a composer for it (or the running one
+        # does). The link itself is not logged: it holds addresses and maybe a message text.
+        get_logger("app").info("started for a mailto: link")
     from realmail_desktop.app.gui import run_gui
 
-    return run_gui(paths, smoke=args.smoke)
+    return run_gui(paths, smoke=args.smoke, mailto=args.mailto)
+
+
+def _record_crashes(path: Path) -> None:
+    """A crash in native code (Qt, Chromium, SQLite) writes every thread's Python stack to the profile's
+    crash.log instead of vanishing without a trace; the file stays open for the life of the process. Left
+    alone when something already set a handler up (python -X faulthandler, a test runner)."""
+    if faulthandler.is_enabled():
+        return
+    try:
+        crash_log = path.open("a", encoding="utf-8")
+    except OSError:
+        return
+    faulthandler.enable(file=crash_log, all_threads=True)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from realmail_desktop.mail.categories import category_of
 from realmail_desktop.mail.envelope import Envelope, sender_sort_key, subject_sort_key
 from realmail_desktop.mail.sources import Flag
+from realmail_desktop.mail.unsubscribe import is_one_click
 from realmail_desktop.store import NewAttachment, NewMessage
 
 
@@ -38,6 +40,15 @@ def new_message(
         subject_sort=subject_sort_key(envelope.subject),
         snippet=envelope.snippet,
         list_id=envelope.list_id,
+        category=category_of(
+            sender.address if sender else "",
+            list_id=envelope.list_id,
+            list_unsubscribe=envelope.list_unsubscribe,
+            precedence=envelope.precedence,
+            auto_submitted=envelope.auto_submitted,
+        ).value,
+        unsubscribe=envelope.list_unsubscribe,
+        unsubscribe_one_click=is_one_click(envelope.list_unsubscribe_post),
         size=envelope.size if size is None else size,
         is_seen=Flag.SEEN in flags,
         is_flagged=Flag.FLAGGED in flags,

@@ -46,6 +46,11 @@ _TOP_HEADERS = frozenset(
         b"in-reply-to",
         b"references",
         b"list-id",
+        # Categories and unsubscribe (mail/categories.py, mail/unsubscribe.py)
+        b"list-unsubscribe",
+        b"list-unsubscribe-post",
+        b"precedence",
+        b"auto-submitted",
     }
 )
 _BINARY_NOISE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -78,6 +83,11 @@ class Envelope:
     size: int
     list_id: str
     defects: tuple[str, ...]
+    # Headers of bulk and automated mail (RFC 2369, RFC 8058, RFC 3834; Precedence is de facto)
+    list_unsubscribe: str = ""
+    list_unsubscribe_post: str = ""
+    precedence: str = ""
+    auto_submitted: str = ""
 
     @property
     def has_attachments(self) -> bool:
@@ -205,6 +215,10 @@ def _read(raw: bytes, fallback_date: int | None, defects: list[str]) -> Envelope
         size=len(raw),
         list_id=list_id,
         defects=tuple(defects),
+        list_unsubscribe=" ".join((text(b"list-unsubscribe") or "").split()),
+        list_unsubscribe_post=(text(b"list-unsubscribe-post") or "").strip(),
+        precedence=(text(b"precedence") or "").strip().lower(),
+        auto_submitted=(text(b"auto-submitted") or "").strip().lower(),
     )
 
 

@@ -27,10 +27,15 @@ from realmail_desktop.store import Acknowledged, OutboxItem, OutboxState, Sendin
 
 _log = get_logger("send")
 # Servers that file what they relay in the Sent folder themselves: an APPEND would show every message twice.
+# Only until the sync has connected once: then its quirks table (sync/folder_roles.py) decides.
 _SAVES_SENT_ITSELF = ("gmail.com", "googlemail.com")
 
 
 def server_saves_sent(account: SendingAccount) -> bool:
+    """Whether to skip the APPEND to Sent: as the sync found the IMAP server (`server_files_sent`, from its
+    quirks table, e.g. X-GM-EXT-1), else by the host names of a Gmail account not synced yet."""
+    if account.server_files_sent is not None:
+        return account.server_files_sent
     hosts = (account.smtp.host.lower().rstrip("."), account.imap_host.lower().rstrip("."))
     return any(host.endswith(_SAVES_SENT_ITSELF) for host in hosts)
 

@@ -14,6 +14,7 @@ import aiosqlite
 from realmail_desktop.core.errors import KnownError, NotFoundError
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
+from realmail_desktop.store.gmail_labels import GmailLabelRepository, gmail_move
 from realmail_desktop.store.models import FolderRole, NewMessage, RemoteOpKind
 from realmail_desktop.store.remote_ops import enqueue, enqueue_cross_account, imap_messages
 from realmail_desktop.store.search import FTS_INSERT, fts_row
@@ -24,8 +25,8 @@ INSERT INTO messages (
     id, account_id, folder_id, uid, message_id, in_reply_to, refs, date,
     sender_name, sender_address, sender_sort, recipients, cc, subject, subject_sort, snippet, list_id,
     size, has_attachments, is_seen, is_flagged, is_answered, is_forwarded, is_draft, body_state, defects,
-    thread_id
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    thread_id, category, unsubscribe, unsubscribe_one_click
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 INSERT_ATTACHMENT = """
 INSERT INTO attachments (message_id, part_id, filename, content_type, size, content_id, inline)
@@ -137,13 +138,19 @@ class MessageRepository:
             )
         )
 
-    async def move(self, message_ids: Iterable[int], folder_id: int) -> Changes:
+    async def move(self, message_ids: Iterable[int], folder_id: int, *, from_folder: int | None = None) -> Changes:
         """Move messages into `folder_id`. Between two IMAP folders of one account the server is told too;
         the moved rows lose their UID (it named them in the old folder) until the sync matches them again.
-        Into another account, the servers follow by APPEND and delete (store/remote_ops.py)."""
+        Into another account, the servers follow by APPEND and delete (store/remote_ops.py). Gmail messages
+        of All Mail moved into a label folder (or from one, listed as `from_folder`, to All Mail) change labels
+        instead: add the target's label, take off `from_folder`'s (store/gmail_labels.py `gmail_move`)."""
         ids = sorted(set(message_ids))
         if not ids:
             return Changes()
+        relabel = await self._db.read_async(lambda conn: gmail_move(conn, ids, folder_id, from_folder))
+        if relabel is not None:
+            add, remove = relabel
+            return await GmailLabelRepository(self._db).change_labels(ids, add, remove)
         async with self._db.transaction() as tx:
             target_account = await _account_of_folder(tx, folder_id)
             marks = ",".join("?" * len(ids))
@@ -291,4 +298,7 @@ def message_row(
         1 if m.raw is not None else 0,
         m.defects,
         thread_id,
+        m.category,
+        m.unsubscribe,
+        int(m.unsubscribe_one_click),
     )

@@ -121,6 +121,9 @@ class NewMessage(BaseModel):
     subject_sort: str = ""
     snippet: str = ""
     list_id: str = ""
+    category: str = ""  # 'people' / 'updates' / 'notifications' (mail/categories.py); '' not known
+    unsubscribe: str = ""  # the List-Unsubscribe header; with `unsubscribe_one_click`, RFC 8058 applies
+    unsubscribe_one_click: bool = False
     size: int = 0
     is_seen: bool = False
     is_flagged: bool = False
@@ -343,6 +346,7 @@ class RemoteOpKind(StrEnum):
     SUBSCRIBE = "subscribe"
     UNSUBSCRIBE = "unsubscribe"
     APPEND = "append"
+    LABELS = "labels"  # Gmail: UID STORE ±X-GM-LABELS on All Mail (migrations/0013)
 
 
 class AppendSource(_Frozen):
@@ -380,6 +384,8 @@ class RemoteOp(_Frozen):
     new_name: str = ""
     add_keywords: tuple[str, ...] = ()
     remove_keywords: tuple[str, ...] = ()
+    add_labels: tuple[str, ...] = ()  # 'labels' ops (Gmail): X-GM-LABELS names
+    remove_labels: tuple[str, ...] = ()
     sources: tuple[AppendSource | None, ...] = ()
     detached: bool = False
     keep_body: bool = False
@@ -414,6 +420,9 @@ class SendingAccount(_Frozen):
     smtp: SmtpSettings
     imap_host: str
     imap_username: str
+    # The sync's finding (sync/folder_roles.py quirks): the server files relayed mail in Sent by itself
+    # (Gmail). None: not connected yet.
+    server_files_sent: bool | None = None
 
     @property
     def login(self) -> str:

@@ -331,15 +331,24 @@ async def _state_row(tx: aiosqlite.Connection, outbox_id: int) -> tuple[int, str
 
 
 async def _folder_with_role(tx: aiosqlite.Connection, account_id: int, role: FolderRole) -> int:
-    """The account's folder with `role`, else the Local Folders' one (an account whose server has no Sent)."""
-    row = await (
-        await tx.execute(
-            "SELECT f.id FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.role = ?"
-            " ORDER BY f.account_id != ?, a.kind != 'local', a.position, f.id LIMIT 1",
-            (role.value, account_id),
-        )
-    ).fetchone()
+    """The account's folder with `role`, else the Local Folders' one (an account whose server has no Sent),
+    made there when there is none at all: a message the server acknowledged must always find a place, or its
+    acknowledgement would roll back with the move and the message would be sent twice."""
+    query = (
+        "SELECT f.id FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.role = ?"
+        " ORDER BY f.account_id != ?, a.kind != 'local', a.position, f.id LIMIT 1"
+    )
+    row = await (await tx.execute(query, (role.value, account_id))).fetchone()
     if row is None:
+        outbox, _ = await _outbox_folder(tx)
+        local = await _account_of(tx, outbox)
+        await tx.execute(
+            "INSERT INTO folders (account_id, path, role) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_id, path) DO UPDATE SET role = excluded.role WHERE role IS NULL",
+            (local, role.value.capitalize(), role.value),
+        )
+        row = await (await tx.execute(query, (role.value, account_id))).fetchone()
+    if row is None:  # a folder of that name with another role: nothing sensible to put it in
         raise NotFoundError(f"There is no {role.value.capitalize()} folder to put the message in.")
     return int(row[0])
 

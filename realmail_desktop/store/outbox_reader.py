@@ -83,11 +83,18 @@ class OutboxReader:
     def sending_account(self, account_id: int) -> SendingAccount | None:
         smtp = self.smtp_settings(account_id)
         row = self._conn.execute(
-            "SELECT address, imap_host, username FROM accounts WHERE id = ?", (account_id,)
+            "SELECT address, imap_host, username, server_files_sent FROM accounts WHERE id = ?", (account_id,)
         ).fetchone()
         if smtp is None or row is None:
             return None
-        return SendingAccount(account_id=account_id, address=row[0], smtp=smtp, imap_host=row[1], imap_username=row[2])
+        return SendingAccount(
+            account_id=account_id,
+            address=row[0],
+            smtp=smtp,
+            imap_host=row[1],
+            imap_username=row[2],
+            server_files_sent=None if row[3] is None else bool(row[3]),
+        )
 
     def delivery_problems(self, message_row: int) -> list[DeliveryProblem]:
         """What bounces said about the message of `message_row`, by recipient (empty: nothing came back)."""

@@ -40,5 +40,15 @@ class PreferenceRepository:
             )
         return Changes()  # read when used (the composer reads the delay at each send)
 
+    async def set_many(self, values: dict[str, str]) -> Changes:
+        """Several preferences in one transaction (the Settings dialog's OK): all of them or none."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO preferences (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+        return Changes()
+
     async def set_undo_send_seconds(self, seconds: int) -> Changes:
         return await self.set(UNDO_SEND_SECONDS, str(max(0, min(120, seconds))))

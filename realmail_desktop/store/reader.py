@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from realmail_desktop.store.accounts import ACCOUNT_COLUMNS, FOLDER_COLUMNS, account_from_row, folder_from_row
 from realmail_desktop.store.drafts import DraftReader
+from realmail_desktop.store.gmail_labels import in_folders_sql, label_folder_ids, label_folders, labels_of
 from realmail_desktop.store.identities import IdentityReader
+from realmail_desktop.store.junk_tokens import JunkReader
 from realmail_desktop.store.models import Account, AttachmentRecord, Contact, Folder, FolderRole, MessageSummary
 from realmail_desktop.store.outbox_reader import OutboxReader
 from realmail_desktop.store.preferences import PreferenceReader
+from realmail_desktop.store.rules import RuleReader
 from realmail_desktop.store.search import SearchResults
 from realmail_desktop.store.search_query import SearchQuery
 from realmail_desktop.store.sync_reader import SyncReader
@@ -60,11 +63,20 @@ class MessageQuery:
     search: SearchQuery | None = None
     by_relevance: bool = True
     threads: bool = False  # one row per conversation (store/thread_reader.py); not with `search`
+    category: str | None = None  # only messages of this Inbox category (mail/categories.py); not with `search`
 
     @property
     def threaded(self) -> bool:
-        """Whether the rows are conversations (search results are messages, grouped or not)."""
-        return self.threads and self.search is None
+        """Whether the rows are conversations (search results and category filters are messages)."""
+        return self.threads and self.search is None and self.category is None
+
+    @property
+    def category_sql(self) -> str:
+        return " AND category = ?" if self.category is not None else ""
+
+    @property
+    def category_args(self) -> tuple[str, ...]:
+        return (self.category,) if self.category is not None else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +124,16 @@ class StoreReader:
     @property
     def preferences(self) -> PreferenceReader:
         return PreferenceReader(self._conn)
+
+    @property
+    def rules(self) -> RuleReader:
+        """Mail rules and the message fields they match (store/rules.py)."""
+        return RuleReader(self._conn)
+
+    @property
+    def junk(self) -> JunkReader:
+        """The junk filter's token counts (store/junk_tokens.py)."""
+        return JunkReader(self._conn)
 
     @property
     def threads(self) -> ThreadReader:
@@ -175,6 +197,10 @@ class StoreReader:
         row = self._conn.execute("SELECT 1 FROM remote_content_trust WHERE address = ?", (sender,)).fetchone()
         return row is not None
 
+    def trusted_senders(self) -> list[str]:
+        """Every sender whose mail may load remote content, A to Z (Settings ▸ Privacy lists them)."""
+        return [str(r[0]) for r in self._conn.execute("SELECT address FROM remote_content_trust ORDER BY address")]
+
     def attachments(self, message_id: int) -> list[AttachmentRecord]:
         rows = self._conn.execute(
             "SELECT id, message_id, part_id, filename, content_type, sniffed_type, size, content_id, inline"
@@ -202,6 +228,14 @@ class StoreReader:
             int(r[0])
             for r in self._conn.execute("SELECT id FROM messages WHERE folder_id = ? ORDER BY date, id", (folder_id,))
         ]
+
+    def gmail_labels(self, message_id: int) -> list[tuple[int, str]]:
+        """The Gmail label folders (id, path) that show a message (store/gmail_labels.py); [] elsewhere."""
+        return labels_of(self._conn, message_id)
+
+    def gmail_label_folders(self, account_id: int) -> list[tuple[int, str, str]]:
+        """An account's Gmail label folders: (id, path, label), by path; [] for other servers."""
+        return label_folders(self._conn, account_id)
 
     def message_id_headers(self, folder_id: int) -> set[str]:
         """The Message-ID headers already in a folder (for skipping duplicates on import)."""
@@ -240,11 +274,20 @@ class StoreReader:
     def count(self, query: MessageQuery) -> int:
         if query.search is not None:
             return self.searches.count(query.search, query.folder_ids)
-        if query.threads:
+        if query.threaded:
             return self.threads.count(query.folder_ids)
         if not query.folder_ids:
             return 0
         marks = ",".join("?" * len(query.folder_ids))
+        if query.category is not None:  # as page() scopes it (Gmail label folders list All Mail rows)
+            labels = label_folder_ids(self._conn, query.folder_ids)
+            scope = in_folders_sql(query.folder_ids) if labels else f"folder_id IN ({marks})"
+            return int(
+                self._conn.execute(
+                    f"SELECT COUNT(*) FROM messages WHERE {scope} AND category = ?",
+                    (*(() if labels else query.folder_ids), query.category),
+                ).fetchone()[0]
+            )
         row = self._conn.execute(
             f"SELECT COALESCE(SUM(total_count), 0) FROM folders WHERE id IN ({marks})", query.folder_ids
         ).fetchone()
@@ -263,7 +306,7 @@ class StoreReader:
             rows = self._conn.execute(sql, (json.dumps(ids),)).fetchall()
             by_id = {int(r[0]): r for r in rows}
             return [summary_from_row(by_id[mid]) for mid in ids if mid in by_id]
-        if query.threads:
+        if query.threaded:
             return list(self.threads.page(query.folder_ids, order, offset, limit, total))
         total = self.count(query) if total is None else total
         offset = max(0, offset)
@@ -276,10 +319,24 @@ class StoreReader:
         direction = "DESC" if descending else "ASC"
         order_by = ", ".join(f"{column} {direction}" for column in _ORDER_COLUMNS[order.key])
         marks = ",".join("?" * len(query.folder_ids))
-        rows = self._conn.execute(
-            f"SELECT {SUMMARY_COLUMNS} FROM messages WHERE folder_id IN ({marks}) ORDER BY {order_by} LIMIT ? OFFSET ?",
-            (*query.folder_ids, limit, skip),
-        ).fetchall()
+        labels = label_folder_ids(self._conn, query.folder_ids)  # Gmail label folders (store/gmail_labels.py)
+        if labels and len(labels) == len(query.folder_ids) and order.key is SortKey.DATE and not query.category:
+            # Over the label index (folder, date, message), merged with the folder's own rows (stand-ins for
+            # what the server has not listed yet): range scans, as a folder's own rows get.
+            rows = self._conn.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM messages WHERE id IN (SELECT id FROM ("
+                f"SELECT message_id AS id, date FROM message_labels WHERE folder_id IN ({marks})"
+                f" UNION ALL SELECT id, date FROM messages WHERE folder_id IN ({marks})"
+                f" ORDER BY date {direction}, id {direction} LIMIT ? OFFSET ?)) ORDER BY {order_by}",
+                (*query.folder_ids, *query.folder_ids, limit, skip),
+            ).fetchall()
+        else:
+            scope = in_folders_sql(query.folder_ids) if labels else f"folder_id IN ({marks})"
+            rows = self._conn.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM messages WHERE {scope}{query.category_sql}"
+                f" ORDER BY {order_by} LIMIT ? OFFSET ?",
+                (*(() if labels else query.folder_ids), *query.category_args, limit, skip),
+            ).fetchall()
         if from_end:
             rows.reverse()
         return [summary_from_row(r) for r in rows]
@@ -291,20 +348,23 @@ class StoreReader:
         if query.search is not None:
             sort = self._search_sort(query, order)
             return self.searches.row_of(query.search, query.folder_ids, sort, message_id)
-        if query.threads:
+        if query.threaded:
             return self.threads.row_of(query.folder_ids, order, message_id)
         columns = _ORDER_COLUMNS[order.key]
         marks = ",".join("?" * len(query.folder_ids))
+        labels = label_folder_ids(self._conn, query.folder_ids)  # Gmail label folders list All Mail rows
+        scope = in_folders_sql(query.folder_ids) if labels else f"folder_id IN ({marks})"
+        scope_args = () if labels else query.folder_ids
         key = self._conn.execute(
-            f"SELECT {', '.join(columns)} FROM messages WHERE id = ? AND folder_id IN ({marks})",
-            (message_id, *query.folder_ids),
+            f"SELECT {', '.join(columns)} FROM messages WHERE id = ? AND {scope}{query.category_sql}",
+            (message_id, *scope_args, *query.category_args),
         ).fetchone()
         if key is None:
             return None
         before = ">" if order.descending else "<"
         row = self._conn.execute(
-            f"SELECT COUNT(*) FROM messages WHERE folder_id IN ({marks})"
+            f"SELECT COUNT(*) FROM messages WHERE {scope}{query.category_sql}"
             f" AND ({', '.join(columns)}) {before} ({', '.join('?' * len(columns))})",
-            (*query.folder_ids, *key),
+            (*scope_args, *query.category_args, *key),
         ).fetchone()
         return int(row[0])

@@ -151,6 +151,8 @@ def op_from_row(row: Sequence[object]) -> RemoteOp:
         new_name=str(args.get("new_name", "")),
         add_keywords=tuple(args.get("add_keywords", ())),
         remove_keywords=tuple(args.get("remove_keywords", ())),
+        add_labels=tuple(args.get("add_labels", ())),
+        remove_labels=tuple(args.get("remove_labels", ())),
         sources=tuple(AppendSource.model_validate(s) if s else None for s in args.get("sources", ())),
         detached=bool(args.get("detached", False)),
         keep_body=bool(args.get("keep_body", False)),

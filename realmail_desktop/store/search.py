@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from realmail_desktop.store.gmail_labels import in_folders_sql, label_folder_ids
 from realmail_desktop.store.models import NewMessage
 from realmail_desktop.store.search_query import SearchQuery, Term, TextField, has_words
 
@@ -60,10 +61,15 @@ NEWEST_FIRST: ListSort = (("date", "id"), True)
 HEAD_ROWS = 200  # one page of the message list
 
 
-def _filters(search: SearchQuery, folder_ids: Sequence[int]) -> tuple[list[str], list[object]]:
-    """WHERE conditions on `messages m` for the scope and the non-text filters."""
-    where = [f"m.folder_id IN ({','.join('?' * len(folder_ids))})"]
-    args: list[object] = list(folder_ids)
+def _filters(search: SearchQuery, folder_ids: Sequence[int], *, labels: bool = False) -> tuple[list[str], list[object]]:
+    """WHERE conditions on `messages m` for the scope and the non-text filters. With `labels`, the scope
+    includes Gmail label folders, which show All Mail rows through message_labels (store/gmail_labels.py)."""
+    args: list[object] = []
+    if labels:
+        where = [in_folders_sql(folder_ids, column="m.id", folder_column="m.folder_id")]
+    else:
+        where = [f"m.folder_id IN ({','.join('?' * len(folder_ids))})"]
+        args.extend(folder_ids)
     # Literal 0/1, not parameters: SQLite picks a partial index (migrations/0006) only for a literal.
     for column, value in (
         ("m.has_attachments", search.has_attachment),
@@ -127,8 +133,8 @@ class _Plan:
     args: tuple[object, ...]
 
     @classmethod
-    def of(cls, search: SearchQuery, folder_ids: Sequence[int]) -> _Plan:
-        where, args = _filters(search, folder_ids)
+    def of(cls, search: SearchQuery, folder_ids: Sequence[int], *, labels: bool = False) -> _Plan:
+        where, args = _filters(search, folder_ids, labels=labels)
         wanted = match_expression(search.clauses)
         unwanted = " OR ".join(_fts_term(t) for t in search.excluded if has_words(t.text))
         expression = f"({wanted}) NOT ({unwanted})" if wanted and unwanted else wanted
@@ -139,7 +145,9 @@ class _Plan:
         elif wanted and (search.after is not None or search.before is not None):
             # The ids of the messages in the date range bound the index scan: messages of a few weeks were
             # mostly stored together, so FTS5 reads only that stretch of each word's list.
-            span, span_args = _filters(replace(search, has_attachment=None, unread=None, starred=None), folder_ids)
+            span, span_args = _filters(
+                replace(search, has_attachment=None, unread=None, starred=None), folder_ids, labels=labels
+            )
             bounds = f"FROM messages m WHERE {' AND '.join(span)}"
             where.append(
                 "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?"
@@ -211,13 +219,17 @@ class SearchResults:
             return None
         key = (search, tuple(folder_ids))
         if key not in self._ranked:
-            where, args = _filters(search, folder_ids)
+            where, args = _filters(search, folder_ids, labels=self._labels(folder_ids))
             sql = (
                 "SELECT m.id FROM messages_fts f JOIN messages m ON m.id = f.rowid"
                 f" WHERE messages_fts MATCH ? AND {' AND '.join(where)} ORDER BY f.rank, m.date DESC, m.id DESC"
             )
             self._ranked = {key: [int(r[0]) for r in self._conn.execute(sql, (plan.expression, *args))]}
         return self._ranked[key]
+
+    def _labels(self, folder_ids: Sequence[int]) -> bool:
+        """Whether the scope has Gmail label folders (their messages are All Mail rows)."""
+        return bool(label_folder_ids(self._conn, folder_ids))
 
     def _covers_all_mail(self, folder_ids: Sequence[int]) -> bool:
         marks = ",".join("?" * len(folder_ids))
@@ -236,7 +248,7 @@ class SearchResults:
         return self._counts[key]
 
     def _count(self, search: SearchQuery, folder_ids: Sequence[int]) -> int:
-        plan = _Plan.of(search, folder_ids)
+        plan = _Plan.of(search, folder_ids, labels=self._labels(folder_ids))
         if plan.expression:
             matches = self._match_count(plan.expression)
             if matches == 0:
@@ -273,7 +285,7 @@ class SearchResults:
     def _page_ids(
         self, search: SearchQuery, folder_ids: Sequence[int], sort: ListSort | None, offset: int, limit: int
     ) -> list[int]:
-        plan = _Plan.of(search, folder_ids)
+        plan = _Plan.of(search, folder_ids, labels=self._labels(folder_ids))
         if sort is None:
             ranked = self._ranked_ids(search, folder_ids, plan)
             if ranked is not None:
@@ -334,7 +346,7 @@ class SearchResults:
         if not folder_ids:
             return None
         self._fresh()
-        plan = _Plan.of(search, folder_ids)
+        plan = _Plan.of(search, folder_ids, labels=self._labels(folder_ids))
         if sort is None:
             ranked = self._ranked_ids(search, folder_ids, plan)
             if ranked is not None:

@@ -13,12 +13,16 @@ from realmail_desktop.store.contacts import ContactRepository
 from realmail_desktop.store.database import Database
 from realmail_desktop.store.drafts import DraftRepository
 from realmail_desktop.store.drive_uploads import DriveUploadRepository
+from realmail_desktop.store.gmail_labels import GmailLabelRepository
 from realmail_desktop.store.identities import IdentityRepository
+from realmail_desktop.store.junk_tokens import JunkRepository
+from realmail_desktop.store.message_copies import MessageCopies
 from realmail_desktop.store.messages import MessageRepository
 from realmail_desktop.store.outbox import OutboxRepository
 from realmail_desktop.store.preferences import PreferenceRepository
 from realmail_desktop.store.reader import StoreReader
 from realmail_desktop.store.remote_ops import RemoteOpQueue
+from realmail_desktop.store.rules import RuleRepository
 from realmail_desktop.store.sending import SendingRepository
 from realmail_desktop.store.sync_state import SyncRepository
 from realmail_desktop.store.telegram_bridge import TelegramBridgeRepository
@@ -40,6 +44,7 @@ class Store:
         self.contacts = ContactRepository(db)
         self.sync = SyncRepository(db)
         self.remote_ops = RemoteOpQueue(db)
+        self.gmail = GmailLabelRepository(db)  # Gmail label folders and labels (store/gmail_labels.py)
         self.trust = RemoteContentTrust(db)  # senders whose mail may load remote content
         self.threads = ThreadRepository(db)  # conversations (rows get threads as they are added)
         self.outbox = OutboxRepository(db)  # messages to send (store/outbox.py)
@@ -49,6 +54,9 @@ class Store:
         self.preferences = PreferenceRepository(db)
         self.drive = DriveUploadRepository(db)  # Drive settings and resumable uploads (store/drive_uploads.py)
         self.telegram = TelegramBridgeRepository(db)  # the Telegram bridge's chats and settings
+        self.rules = RuleRepository(db)  # mail rules (store/rules.py; run by realmail_desktop/sorting/)
+        self.junk = JunkRepository(db)  # the junk filter's token counts (store/junk_tokens.py)
+        self.copies = MessageCopies(db)  # copies of messages into another folder (a rule's "copy")
         self.reader = StoreReader(db.reader)
 
     @classmethod

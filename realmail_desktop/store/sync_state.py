@@ -123,11 +123,14 @@ class SyncRepository:
         *,
         keywords: Mapping[int, Sequence[str]] | None = None,
         permanent: Permanent = None,
+        gmail_threads: Mapping[int, int] | None = None,
     ) -> Changes:
         """Store fetched header rows (each with its `uid`) in one transaction, with `progress` saved alongside:
         known UIDs get the server's flags (and `keywords`, UID → the server's keywords; see the module
-        docstring for `permanent`), unmatched rows are adopted, the rest are added."""
+        docstring for `permanent`), unmatched rows are adopted, the rest are added. `gmail_threads`: UID →
+        Gmail's X-GM-THRID, which threads new rows (store/threads.py `gmail_thread_link`)."""
         keywords = keywords or {}
+        gmail_threads = gmail_threads or {}
         added: list[int] = []
         updated: list[int] = []
         async with self._db.transaction() as tx:
@@ -156,7 +159,9 @@ class SyncRepository:
                 first_id = int(row[0]) + 1 if row else 1
                 added = list(range(first_id, first_id + len(fresh)))
                 pairs = list(zip(added, fresh, strict=True))
-                threads = await assign_threads(tx, account_id, [ThreadInput.of_message(m) for m in fresh])
+                threads = await assign_threads(
+                    tx, account_id, [ThreadInput.of_message(m, gmail_threads.get(m.uid or 0)) for m in fresh]
+                )
                 await tx.executemany(
                     INSERT_MESSAGE,
                     [message_row(mid, account_id, folder_id, m, t) for (mid, m), t in zip(pairs, threads, strict=True)],

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from realmail_desktop.store.gmail_labels import in_folders_sql, label_folder_ids
 from realmail_desktop.store.models import MessageSummary, ThreadSummary
 from realmail_desktop.store.reader import SUMMARY_COLUMNS, SortKey, SortOrder, summary_from_row
 
@@ -136,10 +137,15 @@ class ThreadReader:
         """Every message of these folders in the threads of `message_ids` (what a threaded list's rows stand
         for, when the person reads, stars, moves or deletes them); messages without a thread stand alone."""
         wanted = json.dumps(sorted(set(message_ids)))
+        # Gmail label folders list All Mail rows (store/gmail_labels.py): their members count as theirs.
+        labels = bool(label_folder_ids(self._conn, folder_ids))
+        scope = "m.folder_id IN (SELECT value FROM json_each(?2))"
+        if labels:
+            scope = in_folders_sql(folder_ids, "m.id", "m.folder_id")
         rows = self._conn.execute(
-            "SELECT m.id FROM messages m WHERE m.folder_id IN (SELECT value FROM json_each(?2))"
+            f"SELECT m.id FROM messages m WHERE {scope}"
             " AND m.thread_id IN (SELECT thread_id FROM messages WHERE id IN (SELECT value FROM json_each(?1)))"
             " UNION SELECT value FROM json_each(?1) ORDER BY 1",
-            (wanted, json.dumps(list(folder_ids))),
+            (wanted,) if labels else (wanted, json.dumps(list(folder_ids))),
         )
         return [int(r[0]) for r in rows]

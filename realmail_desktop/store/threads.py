@@ -103,8 +103,19 @@ class ThreadInput:
         return cls(message_id, parents, subject, date)
 
     @classmethod
-    def of_message(cls, m: NewMessage) -> ThreadInput:
-        return cls.of(m.message_id, m.in_reply_to, m.references, m.subject, m.date)
+    def of_message(cls, m: NewMessage, gmail_thread: int | None = None) -> ThreadInput:
+        """`gmail_thread`: Gmail's X-GM-THRID, filed as one more parent (`gmail_thread_link`), so the
+        messages Gmail threads together share a thread here too, with or without References."""
+        item = cls.of(m.message_id, m.in_reply_to, m.references, m.subject, m.date)
+        if gmail_thread is None:
+            return item
+        return cls(item.message_id, (*item.parents, gmail_thread_link(gmail_thread)), item.subject, item.date)
+
+
+def gmail_thread_link(thread: int) -> str:
+    """The thread_links key of a Gmail thread id (X-GM-THRID): shaped like a Message-ID, in a domain of its
+    own so it never meets a real one (migrations/0013)."""
+    return f"<{thread}@x-gm-thrid>"
 
 
 class _Groups:

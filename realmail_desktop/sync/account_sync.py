@@ -7,7 +7,8 @@ retries until `retry()`; an unreachable server is retried with exponential back-
 runs on its own task, so one account's trouble never holds up another's. Only subscribed folders (and the
 Inbox and special-use folders) are synced: `SyncFolder.synced`. An account that signed in with Google logs in
 with XOAUTH2 and a token asked for at each connection (`TokenFor`); an ended sign-in stops it like a wrong
-password, with "Sign in again" as the thing to do.
+password, with "Sign in again" as the thing to do. On Gmail (X-GM-EXT-1) the label mailboxes are not synced:
+their messages come once, with their labels, from "[Gmail]/All Mail" (sync/gmail.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from realmail_desktop.store import AppendSource, FolderRole, ImapAuth, ImapSetti
 from realmail_desktop.sync.connection import ImapConnection
 from realmail_desktop.sync.folder_roles import ServerQuirks, quirks_for, remote_folders
 from realmail_desktop.sync.folder_sync import FolderSync
+from realmail_desktop.sync.gmail import label_folders
 from realmail_desktop.sync.options import Backoff, SyncOptions
 from realmail_desktop.sync.replay import ActionReplay, FetchElsewhere, SourceUnavailableError
 
@@ -78,6 +80,7 @@ class AccountSync:
         self._folders: FolderSync | None = None
         self._replay: ActionReplay | None = None
         self._task: asyncio.Task[None] | None = None
+        self._label_views: frozenset[str] = frozenset()  # Gmail label mailboxes: views over All Mail, not synced
         self.status = AccountStatus(account_id, AccountState.CONNECTING)
         self.last_error: AccountError | None = None
 
@@ -235,6 +238,7 @@ class AccountSync:
         try:
             self.last_error = None
             quirks = quirks_for(settings.host, conn.capabilities)
+            await self._store.gmail.set_server_files_sent(self.account_id, quirks.files_sent)
             self._conn = conn
             self._replay = ActionReplay(
                 conn, self._store, self._bus, self._options, self.account_id, fetch_elsewhere=self._fetch_elsewhere
@@ -371,7 +375,9 @@ class AccountSync:
         return done > 0
 
     async def _sync_folders(self) -> list[SyncFolder]:
-        return await self._store.read(lambda r: r.sync.folders(self.account_id))
+        """The account's folders, without Gmail's label folders (their messages come with All Mail)."""
+        folders = await self._store.read(lambda r: r.sync.folders(self.account_id))
+        return [folder for folder in folders if folder.remote_name not in self._label_views]
 
     async def _window_start(self) -> int:
         settings = await self._store.read(lambda r: r.sync.imap_settings(self.account_id))
@@ -387,6 +393,10 @@ class AccountSync:
         async with conn.held():
             listed = await conn.list_folders()
         await self._store.accounts.reconcile_folders(self.account_id, remote_folders(listed, quirks))
+        if quirks.gmail_labels:
+            labels = label_folders(listed)
+            await self._store.gmail.mark_label_folders(self.account_id, labels)
+            self._label_views = frozenset(name for name, label in labels.items() if label is not None)
         statuses = {folder.name: folder.status for folder in listed}
         # A server may answer STATUS for the folder this connection has selected from the session's own view,
         # which lags behind other clients' changes: that folder is always looked at.
@@ -413,7 +423,9 @@ class AccountSync:
 
     async def _sync_inbox(self) -> None:
         folders_sync = self._folders
-        inbox = next((f for f in await self._sync_folders() if f.role is FolderRole.INBOX), None)
+        # On Gmail the Inbox is a label of All Mail: news in the Inbox is news in All Mail.
+        role = FolderRole.ALL if self._label_views else FolderRole.INBOX
+        inbox = next((f for f in await self._sync_folders() if f.role is role), None)
         if inbox is None or folders_sync is None:
             return
         await self._guarded(folders_sync.sync_headers, inbox)

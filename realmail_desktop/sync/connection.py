@@ -246,18 +246,26 @@ class ImapConnection:
     async def search_message_id(self, message_id: str) -> list[int]:
         return await self._call(commands.search_message_id, message_id)
 
-    async def fetch_headers(self, uid_set: str) -> list[Fetched]:
-        return await self._call(commands.fetch_headers, uid_set)
+    async def fetch_headers(self, uid_set: str, *, gmail: bool = False) -> list[Fetched]:
+        """Header rows' fields (with `gmail`, also X-GM-LABELS and X-GM-THRID)."""
+        return await self._call(commands.fetch_headers, uid_set, gmail)
 
-    async def fetch_flags(self, uid_set: str, changed_since: int | None = None) -> tuple[list[Fetched], list[int]]:
-        """Flags of `uid_set` (only those changed since a modseq, with CONDSTORE), and UIDs VANISHED (QRESYNC)."""
-        return await self._call(commands.fetch_flags, uid_set, changed_since, "QRESYNC" in self.capabilities)
+    async def fetch_flags(
+        self, uid_set: str, changed_since: int | None = None, *, gmail: bool = False
+    ) -> tuple[list[Fetched], list[int]]:
+        """Flags of `uid_set` (only those changed since a modseq, with CONDSTORE), and UIDs VANISHED (QRESYNC);
+        with `gmail`, each message's X-GM-LABELS too."""
+        return await self._call(commands.fetch_flags, uid_set, changed_since, "QRESYNC" in self.capabilities, gmail)
 
     async def fetch_bodies(self, uid_set: str) -> list[Fetched]:
         return await self._call(commands.fetch_bodies, uid_set)
 
     async def store_flags(self, uid_set: str, add: list[str], remove: list[str]) -> None:
         await self._call(commands.store_flags, uid_set, add, remove)
+
+    async def store_gmail_labels(self, uid_set: str, add: list[str], remove: list[str]) -> None:
+        """UID STORE ±X-GM-LABELS (Gmail) on the selected folder."""
+        await self._call(commands.store_gmail_labels, uid_set, add, remove)
 
     async def move(self, uid_set: str, destination: str) -> dict[int, int]:
         """Move to `destination`; returns source UID → new UID where the server said (COPYUID)."""

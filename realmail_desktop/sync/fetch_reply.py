@@ -45,6 +45,9 @@ class FetchReply:
     modseq: int | None = None
     bodystructure: Value = None
     sections: dict[str, bytes] = field(default_factory=dict)  # "BODY[]", "BODY[HEADER.FIELDS (…)]" → bytes
+    gmail_labels: tuple[str, ...] | None = None  # X-GM-LABELS (Gmail): "\\Inbox", "Work" …
+    gmail_thread: int | None = None  # X-GM-THRID
+    gmail_message: int | None = None  # X-GM-MSGID
 
     def section(self, prefix: str) -> bytes | None:
         """The first section whose name starts with `prefix` (e.g. "BODY[HEADER")."""
@@ -121,6 +124,12 @@ def _take(reply: FetchReply, name: bytes, value: Value) -> None:
         reply.modseq = int(value[0])
     elif name == b"BODYSTRUCTURE":
         reply.bodystructure = value
+    elif name == b"X-GM-LABELS" and isinstance(value, list):
+        reply.gmail_labels = tuple(label.decode("utf-8", "replace") for label in value if isinstance(label, bytes))
+    elif name == b"X-GM-THRID" and isinstance(value, bytes):
+        reply.gmail_thread = int(value)
+    elif name == b"X-GM-MSGID" and isinstance(value, bytes):
+        reply.gmail_message = int(value)
     elif name.startswith((b"BODY[", b"BINARY[", b"RFC822")):
         reply.sections[name.decode("ascii", "replace")] = value if isinstance(value, bytes) else b""
 
@@ -223,7 +232,16 @@ def _any_attachment(part: list[Value], parent_type: str, depth: int) -> bool:
 
 
 def _merged(earlier: FetchReply, later: FetchReply) -> FetchReply:
-    for name in ("flags", "internaldate", "size", "modseq", "bodystructure"):
+    for name in (
+        "flags",
+        "internaldate",
+        "size",
+        "modseq",
+        "bodystructure",
+        "gmail_labels",
+        "gmail_thread",
+        "gmail_message",
+    ):
         if getattr(later, name) is None:
             setattr(later, name, getattr(earlier, name))
     later.sections = {**earlier.sections, **later.sections}

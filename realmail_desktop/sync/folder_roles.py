@@ -39,12 +39,15 @@ class ServerQuirks:
     name: str
     use_qresync: bool = True
     skip_roles: frozenset[FolderRole] = frozenset()
+    gmail_labels: bool = False  # sync All Mail once; label mailboxes are views over it (sync/gmail.py)
+    files_sent: bool = False  # the server files what it relays in Sent itself: the sender makes no APPEND
 
 
 _PLAIN = ServerQuirks("standard")
-# Gmail: every message also appears in "[Gmail]/All Mail" and once per label folder; syncing All Mail would
-# download the whole mailbox a second time, so it is listed but not synced.
-_GMAIL = ServerQuirks("Gmail", skip_roles=frozenset({FolderRole.ALL}))
+# Gmail: every message also appears in "[Gmail]/All Mail" and once per label mailbox. Only All Mail (and
+# Trash, Spam) is synced, with each message's X-GM-LABELS mapped to the label folders, so nothing is fetched
+# or stored twice; and Gmail puts what it sends in Sent Mail by itself (an APPEND would show it twice).
+_GMAIL = ServerQuirks("Gmail", gmail_labels=True, files_sent=True)
 # iCloud advertises QRESYNC but has been seen answering VANISHED incompletely: use the UID comparison.
 _ICLOUD = ServerQuirks("iCloud", use_qresync=False)
 

@@ -20,10 +20,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from realmail_desktop.core.errors import NotFoundError, ServerError
 from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, new_task_id
 from realmail_desktop.core.logs import get_logger
-from realmail_desktop.store import BodyWanted, FolderProgress, Store, SyncFolder
+from realmail_desktop.store import BodyWanted, FolderProgress, FolderRole, Store, SyncFolder
 from realmail_desktop.sync.connection import ImapConnection
 from realmail_desktop.sync.fetched_mail import body_rows, header_rows, is_deleted, keywords_by_uid, uid_flags
 from realmail_desktop.sync.folder_roles import ServerQuirks
+from realmail_desktop.sync.gmail import labels_by_uid, threads_by_uid
 from realmail_desktop.sync.imap_commands import Fetched, Selected
 from realmail_desktop.sync.options import SyncOptions
 from realmail_desktop.sync.uid_sets import format_uid_set
@@ -56,6 +57,10 @@ class FolderSync:
         self._between_chunks = between_chunks
         self._log = get_logger("sync", account_id)
         self._replayed = False
+
+    def _gmail(self, folder: SyncFolder) -> bool:
+        """Gmail's All Mail: its fetches bring each message's labels and thread id (sync/gmail.py)."""
+        return self._quirks.gmail_labels and folder.role is FolderRole.ALL
 
     async def _folder(self, folder_id: int) -> SyncFolder:
         folder = await self._store.read(lambda r: r.sync.folder(folder_id))
@@ -135,14 +140,18 @@ class FolderSync:
             if selected.highestmodseq != folder.highestmodseq:
                 async with self._conn.in_folder(folder.remote_name) as now:
                     self._check(folder, now, selected.uidvalidity)
-                    flags, vanished = await self._conn.fetch_flags("1:*", changed_since=folder.highestmodseq)
+                    flags, vanished = await self._conn.fetch_flags(
+                        "1:*", changed_since=folder.highestmodseq, gmail=self._gmail(folder)
+                    )
         else:  # no CONDSTORE (or the saved modseq was dropped): every flag, compared
             async with self._conn.in_folder(folder.remote_name) as now:
                 self._check(folder, now, selected.uidvalidity)
-                flags, vanished = await self._conn.fetch_flags("1:*")
+                flags, vanished = await self._conn.fetch_flags("1:*", gmail=self._gmail(folder))
         self._log.debug("%s: %d flag changes, %d vanished", folder.path, len(flags), len(vanished))
         changes = await self._store.sync.apply_flags(folder.id, [uid_flags(f) for f in flags], selected.permanent_flags)
         changed |= not changes.empty
+        if self._gmail(folder):  # a label added or taken off elsewhere
+            changed |= not (await self._store.gmail.set_labels(folder.id, labels_by_uid(flags))).empty
         changed |= await self._undeleted(folder, selected, flags)
         if qresync and vanished:
             changed |= not (await self._store.sync.expunge_uids(folder.id, vanished)).empty
@@ -225,8 +234,15 @@ class FolderSync:
                 rows = await asyncio.to_thread(header_rows, fetched)
                 progress = FolderProgress(headers_floor_uid=min(chunk)) if floor else None
                 await self._store.sync.store_headers(
-                    folder.id, rows, progress, keywords=keywords_by_uid(fetched), permanent=selected.permanent_flags
+                    folder.id,
+                    rows,
+                    progress,
+                    keywords=keywords_by_uid(fetched),
+                    permanent=selected.permanent_flags,
+                    gmail_threads=threads_by_uid(fetched),
                 )
+                if self._gmail(folder):
+                    await self._store.gmail.set_labels(folder.id, labels_by_uid(fetched))
                 done += len(chunk)
                 if report:
                     self._bus.publish(TaskProgress(task_id, label, done, total))
@@ -241,7 +257,7 @@ class FolderSync:
         async with self._conn.in_folder(folder.remote_name) as now:
             self._check(folder, now, uidvalidity)
             try:
-                return await self._conn.fetch_headers(format_uid_set(uids))
+                return await self._conn.fetch_headers(format_uid_set(uids), gmail=self._gmail(folder))
             except FolderChangedError:
                 raise
             except ServerError as exc:

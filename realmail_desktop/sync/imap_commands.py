@@ -25,7 +25,7 @@ from realmail_desktop.sync.uid_sets import parse_uid_set
 # The headers the store keeps (mail/envelope.py reads these); Content-Type tells multipart from plain.
 HEADER_FIELDS = (
     "BODY.PEEK[HEADER.FIELDS (FROM SENDER TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES"
-    " LIST-ID CONTENT-TYPE)]"
+    " LIST-ID CONTENT-TYPE LIST-UNSUBSCRIBE LIST-UNSUBSCRIBE-POST PRECEDENCE AUTO-SUBMITTED)]"
 )
 _IDLE_POLL_SECONDS = 0.2
 _log = get_logger("sync")
@@ -66,6 +66,8 @@ class Fetched:
     header: bytes | None = None
     body: bytes | None = None
     has_attachments: bool | None = None  # from BODYSTRUCTURE, before the body is here
+    gmail_labels: tuple[str, ...] | None = None  # X-GM-LABELS, decoded (asked for on Gmail's All Mail only)
+    gmail_thread: int | None = None  # X-GM-THRID
 
 
 def _text(value: Any) -> str:
@@ -187,10 +189,23 @@ def _flags(reply: FetchReply) -> tuple[str, ...]:
     return reply.flags or ()
 
 
-def fetch_headers(client: Any, uid_set: str) -> list[Fetched]:
+# Gmail's extension (X-GM-EXT-1): a message's labels, its thread and its own id, asked for on All Mail.
+GMAIL_ITEMS = ["X-GM-LABELS", "X-GM-THRID", "X-GM-MSGID"]
+
+
+def _gmail_labels(reply: FetchReply) -> tuple[str, ...] | None:
+    """X-GM-LABELS as names (modified UTF-7 decoded, as mailbox names are); None when not in the reply."""
+    if reply.gmail_labels is None:
+        return None
+    return tuple(_text(imap_utf7.decode(label.encode("ascii", "replace"))) for label in reply.gmail_labels)
+
+
+def fetch_headers(client: Any, uid_set: str, gmail: bool = False) -> list[Fetched]:
     """The header fields the store keeps, flags, INTERNALDATE, size and BODYSTRUCTURE (for the attachment
-    mark before the body arrives) — the initial sync's fast path: no ENVELOPE, no body."""
-    reply = _fetch(client, uid_set, [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODYSTRUCTURE"])
+    mark before the body arrives) — the initial sync's fast path: no ENVELOPE, no body. With `gmail`, also
+    Gmail's labels and thread id."""
+    items = [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODYSTRUCTURE"] + (GMAIL_ITEMS if gmail else [])
+    reply = _fetch(client, uid_set, items)
     return [
         Fetched(
             uid=uid,
@@ -199,23 +214,31 @@ def fetch_headers(client: Any, uid_set: str) -> list[Fetched]:
             size=values.size,
             header=values.section("BODY[HEADER") or b"",
             has_attachments=has_attachments(values.bodystructure),
+            gmail_labels=_gmail_labels(values),
+            gmail_thread=values.gmail_thread,
         )
         for uid, values in reply.items()
     ]
 
 
-def fetch_flags(client: Any, uid_set: str, changed_since: int | None, qresync: bool) -> tuple[list[Fetched], list[int]]:
+def fetch_flags(
+    client: Any, uid_set: str, changed_since: int | None, qresync: bool, gmail: bool = False
+) -> tuple[list[Fetched], list[int]]:
+    """Flags (with `gmail`, also X-GM-LABELS: Gmail counts a label change as a change of the message)."""
     modifiers = None
     if changed_since is not None:
         modifiers = [f"CHANGEDSINCE {changed_since}"] + (["VANISHED"] if qresync else [])
-    reply = _fetch(client, uid_set, ["FLAGS"], modifiers)
+    reply = _fetch(client, uid_set, ["FLAGS", "X-GM-LABELS"] if gmail else ["FLAGS"], modifiers)
     vanished: list[int] = []
     for line in _untagged(client, "VANISHED"):
         text = _text(line).strip()
         if text.upper().startswith("(EARLIER)"):
             text = text[len("(EARLIER)") :]
         vanished.extend(parse_uid_set(text))
-    return [Fetched(uid=uid, flags=_flags(values)) for uid, values in reply.items()], vanished
+    fetched = [
+        Fetched(uid=uid, flags=_flags(values), gmail_labels=_gmail_labels(values)) for uid, values in reply.items()
+    ]
+    return fetched, vanished
 
 
 def fetch_bodies(client: Any, uid_set: str) -> list[Fetched]:
@@ -233,6 +256,23 @@ def store_flags(client: Any, uid_set: str, add: list[str], remove: list[str]) ->
             names = "(" + " ".join(flags) + ")"
             client._command_and_check("store", uid_set, command, names, uid=True)
     _forget_untagged(client)
+
+
+def store_gmail_labels(client: Any, uid_set: str, add: list[str], remove: list[str]) -> None:
+    """UID STORE ±X-GM-LABELS.SILENT (Gmail): labels are quoted strings in modified UTF-7, as mailbox names;
+    system labels (\\Inbox, \\Important …) go as they are."""
+    for command, labels in ((b"+X-GM-LABELS.SILENT", add), (b"-X-GM-LABELS.SILENT", remove)):
+        if labels:
+            names = "(" + " ".join(_gmail_label_arg(label) for label in labels) + ")"
+            client._command_and_check("store", uid_set, command, names, uid=True)
+    _forget_untagged(client)
+
+
+def _gmail_label_arg(label: str) -> str:
+    if label.startswith("\\") and label[1:].isalnum():
+        return label
+    encoded = _text(imap_utf7.encode(label))
+    return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def move(client: Any, uid_set: str, destination: str, capabilities: frozenset[str]) -> dict[int, int]:

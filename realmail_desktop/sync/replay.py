@@ -166,6 +166,8 @@ class ActionReplay:
                 remove = [SERVER_FLAG_NAMES[name] for name, value in op.set_flags.items() if not value]
                 add += self._storable(op.add_keywords, selected)
                 await self._conn.store_flags(uid_set, add, remove + list(op.remove_keywords))
+            elif uid_set and op.kind is RemoteOpKind.LABELS:  # Gmail (sync/gmail.py)
+                await self._conn.store_gmail_labels(uid_set, list(op.add_labels), list(op.remove_labels))
             elif uid_set and destination is not None:
                 moved = await self._conn.move(uid_set, destination.remote_name)
                 new_uids = {row: moved[uid] for row, uid in found.items() if uid in moved}

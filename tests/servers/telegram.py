@@ -16,6 +16,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -105,6 +106,7 @@ class FakeBotApi:
         self.too_many: dict[str, list[int]] = {}  # method → retry_after values to answer with 429, in order
         self.highest_offset = 0
         self._closing = False
+        self._connections: set[socket.socket] = set()
         self._server = ThreadingHTTPServer((HOST, self.port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
@@ -127,6 +129,12 @@ class FakeBotApi:
             self._lock.notify_all()
         self._server.shutdown()
         self._server.server_close()
+        # Kept-alive connections would go on being served by their threads: a stopped server answers nothing.
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     # --- what a test does -----------------------------------------------------------------------------
     def push(self, update: dict[str, Any]) -> int:
@@ -308,6 +316,17 @@ class FakeBotApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with api._lock:
+                    api._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with api._lock:
+                    api._connections.discard(self.connection)
+                with contextlib.suppress(OSError):
+                    super().finish()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the default writes every request (with the token in its URL) to stderr

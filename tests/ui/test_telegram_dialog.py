@@ -133,3 +133,23 @@ async def test_tools_menu_opens_the_dialog(qtbot, store: Store, bus: EventBus, l
     dialog.close()
     await ops.drain()
     events.detach()
+
+
+async def test_a_chat_waiting_for_confirmation_is_asked_about_on_opening(
+    qtbot, store: Store, bus: EventBus, local_account: Account
+) -> None:
+    await store.telegram.add_pending_chat(4242, "Bob", "bobstone")
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    ops = Ops()
+    bridge = TelegramBridge(store, bus, lambda: None)
+    dialog = TelegramDialog(store, ops, bridge, SecretStore(backend=MemoryKeyring()), bus=bus, parent=window)
+    dialog.show()
+    await idle(ops)
+    box = dialog.findChild(QMessageBox, "confirmPairingBox")
+    assert box is not None and box.isVisible() and "Bob (@bobstone)" in box.text()
+    box.button(QMessageBox.StandardButton.No).click()
+    await idle(ops)
+    assert await store.telegram.chats() == []
+    window.close()

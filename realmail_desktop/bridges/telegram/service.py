@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from realmail_desktop.bridges.telegram._bridge import BridgeCore
@@ -141,36 +141,13 @@ class TelegramBridge:
         await self.start()
 
     async def _run(self, token: str) -> None:
-        delay = 1.0
-        while not self._stopping.is_set():
-            self._status(BridgeState.CONNECTING)
-            app = self._build(token)
-            try:
-                await app.initialize()
-            except InvalidToken:  # its message quotes the token: never logged
-                await app.bot.shutdown()
-                self._status(BridgeState.ERROR, "Telegram refused the bot token. Paste it again from @BotFather.")
-                return
-            except (NetworkError, TelegramError) as exc:
-                await app.bot.shutdown()  # its HTTP clients; the next try builds new ones
-                self._status(BridgeState.OFFLINE, f"Telegram cannot be reached ({type(exc).__name__}); retrying.")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                delay = min(MAX_BACKOFF, delay * 2)
-                continue
-            break
-        else:
+        app = await self._connect(token)
+        if app is None:
             return
         self._app = app
         self.bot_username = app.bot.username or ""
         if self.bot_username and self.bot_username != self.core.flood.settings.bot_username:
             await self._store.telegram.set_values(bot_username=self.bot_username)
-        assert app.updater is not None
-        await app.updater.start_polling(
-            timeout=dtm.timedelta(seconds=self._poll_timeout),
-            allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
-            error_callback=self._on_poll_error,
-        )
         await app.start()
         self._unsubscribe = [
             self._bus.subscribe(Changes, self.on_changes),
@@ -182,15 +159,54 @@ class TelegramBridge:
             while not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self._digest_every)
+                if self.state == BridgeState.OFFLINE:
+                    await self._probe(app.bot)
                 await self.flush_digest()
         finally:
             for unsubscribe in self._unsubscribe:
                 unsubscribe()
             self._unsubscribe = []
-            await app.updater.stop()
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
             await app.stop()
             await app.shutdown()
             self._app = None
+
+    async def _connect(self, token: str) -> Application[Any, Any, Any, Any, Any, Any] | None:
+        """An initialized, polling Application; retried with back-off while Telegram cannot be reached; None
+        when the token is refused or the bridge was stopped meanwhile."""
+        delay = 1.0
+        while not self._stopping.is_set():
+            self._status(BridgeState.CONNECTING)
+            app = self._build(token)
+            try:
+                await app.initialize()  # getMe
+                assert app.updater is not None
+                await app.updater.start_polling(  # deleteWebhook, then the polling task
+                    timeout=dtm.timedelta(seconds=self._poll_timeout),
+                    allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
+                    error_callback=self._on_poll_error,
+                )
+                return app
+            except InvalidToken:  # its message quotes the token: never logged
+                await app.bot.shutdown()
+                self._status(BridgeState.ERROR, "Telegram refused the bot token. Paste it again from @BotFather.")
+                return None
+            except TelegramError as exc:  # NetworkError, TimedOut, a 5xx…
+                await app.bot.shutdown()  # its HTTP clients; the next try builds new ones
+                self._status(BridgeState.OFFLINE, f"Telegram cannot be reached ({type(exc).__name__}); retrying.")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+                delay = min(MAX_BACKOFF, delay * 2)
+        return None
+
+    async def _probe(self, bot: Bot) -> None:
+        """After polling failed: back to "running" once Telegram answers again (polling retries by itself)."""
+        try:
+            await bot.get_me()
+        except TelegramError:
+            return
+        self._status(BridgeState.RUNNING)
 
     def _build(self, token: str) -> Application[Any, Any, Any, Any, Any, Any]:
         builder = ApplicationBuilder().token(token).get_updates_read_timeout(self._poll_timeout + 10)

@@ -177,7 +177,8 @@ class AddAccountDialog(QDialog):
         rows.addRow("User name:", self.username_edit)
         rows.addRow("Password:", self.password_edit)
         rows.addRow("Keep offline:", self.window_combo)
-        self._build_smtp_fields(rows)
+        if self._save_smtp is not None:  # only where the settings can be saved (AccountSetupDialog has its own)
+            self._build_smtp_fields(rows)
 
         self._last_address = ""
         self._last_security = ImapSecurity.TLS
@@ -216,6 +217,8 @@ class AddAccountDialog(QDialog):
 
     def smtp_settings(self) -> SmtpSettings | None:
         """The outgoing server as typed (None when left empty: sending is set up later)."""
+        if self._save_smtp is None:
+            return None
         host = self.smtp_host_edit.text().strip()
         port = self.smtp_port_edit.text().strip()
         if not host or any(c.isspace() for c in host) or not port.isdigit() or not 1 <= int(port) <= 65535:

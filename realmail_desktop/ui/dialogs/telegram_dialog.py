@@ -203,6 +203,9 @@ class TelegramDialog(QDialog):
             self.quiet_to.setTime(QTime(settings.quiet_end // 60, settings.quiet_end % 60))
         self.per_hour.setValue(settings.per_hour)
         self._show_chats(chats)
+        waiting = next((c for c in chats if c.state is ChatState.PENDING), None)
+        if waiting is not None:  # paired while this dialog was closed: still to be confirmed
+            self.ask_to_confirm(TelegramPairingRequest(waiting.chat_id, waiting.name, waiting.username))
 
     def _account_name(self, account_id: int) -> str:
         return next((a.name or a.address for a in self._store.reader.accounts() if a.id == account_id), "")

@@ -25,15 +25,17 @@ import realmail_desktop
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.bridges.drive import DriveService
 from realmail_desktop.core.events import Changes
-from realmail_desktop.store import MessageQuery, MessageSummary, Store, ThreadSummary
+from realmail_desktop.store import FolderRole, MessageQuery, MessageSummary, Store, ThreadSummary
 from realmail_desktop.transfer import MailTransfer
-from realmail_desktop.ui.compose import ANSWER_ACTION_KINDS, ComposeCommands
+from realmail_desktop.ui.compose import ANSWER_ACTION_KINDS, ComposeCommands, ComposerWindow
+from realmail_desktop.ui.desktop.settings_commands import SettingsCommands
 from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
 from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup, AccountSetupDialog
 from realmail_desktop.ui.dialogs.accounts_dialog import AccountsDialog
 from realmail_desktop.ui.dialogs.error_dialog import show_bug, show_known_error
 from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog, folder_choices
 from realmail_desktop.ui.dialogs.google_sign_in import sign_in_again
+from realmail_desktop.ui.dialogs.label_dialog import LabelDialog
 from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.models.folder_tree import FolderTreeModel
 from realmail_desktop.ui.models.message_list import MessageListModel
@@ -58,6 +60,8 @@ from realmail_desktop.ui.views.window_actions import WindowActions
 if TYPE_CHECKING:  # the bridge loads python-telegram-bot: only when the app turns it on
     from realmail_desktop.bridges.telegram import TelegramBridge
     from realmail_desktop.core.events import EventBus
+    from realmail_desktop.sorting import SortingService, Unsubscriber
+    from realmail_desktop.ui.views.sorting_commands import SortingCommands
 
 # Above this many selected rows the window stops reading every selected message to label its actions
 # (and to remember the selection by id): Ctrl+A on a big folder must stay instant.
@@ -77,6 +81,7 @@ class MainWindow(QMainWindow):
 
     closed = Signal()
     drive_commands: DriveCommands | None = None  # Google Drive, once the app calls set_drive
+    sorting_commands: SortingCommands | None = None  # rules, junk, categories, once the app calls set_sorting
 
     def __init__(
         self,
@@ -215,18 +220,21 @@ class MainWindow(QMainWindow):
         a.check_mail.setEnabled(self._sync is not None)
         a.import_mail.triggered.connect(self.folder_commands.import_mail)
         a.export_folder.triggered.connect(self.folder_commands.export_folder)
-        a.quit.triggered.connect(self.close)
+        a.quit.triggered.connect(self.quit)
+        self._quitting = False  # File ▸ Quit closes for good; the title bar may only hide (close to tray)
         a.toggle_read.triggered.connect(self.toggle_read)
         a.toggle_star.triggered.connect(self.toggle_star)
         a.delete.triggered.connect(self.delete_selected)
         a.move_to.triggered.connect(self.move_selected)
+        a.label.triggered.connect(self.label_selected)
         a.open_window.triggered.connect(self.open_in_window)
         # Writing: New / Reply / Forward … open composers (ui/compose/); Undo send sits in the status bar.
         fetch_body = self._sync.fetch_body if self._sync is not None else None
         self.compose = ComposeCommands(
-            self, self._store, self._ops, current_account=self._current_account_id, fetch_body=fetch_body
+            self, self._store, self._ops, current_account=self._compose_account_id, fetch_body=fetch_body
         )
-        a.new_message.triggered.connect(lambda _checked=False: self.compose.new_message())
+        self._connect_desktop(a)
+        a.new_message.triggered.connect(lambda _checked=False: self.new_message())
         for action, kind in zip(a.answer_actions, ANSWER_ACTION_KINDS, strict=True):
             action.triggered.connect(lambda _checked=False, k=kind: self.compose.answer(k, self._current_id))
         a.new_folder.triggered.connect(self.folder_commands.new_folder)
@@ -244,6 +252,18 @@ class MainWindow(QMainWindow):
         self.conversation.moveRequested.connect(self._move_to_thread)
         a.about.triggered.connect(self.show_about)
         self._update_sort_actions()
+
+    def _connect_desktop(self, a: WindowActions) -> None:
+        """Settings, the shortcuts sheet and applying saved settings (ui/desktop/settings_commands.py); Archive."""
+        self.settings_commands = SettingsCommands(self, self._store, self._ops)
+        a.settings.triggered.connect(lambda _checked=False: self.settings_commands.open_settings())
+        a.shortcuts_sheet.triggered.connect(lambda _checked=False: self.settings_commands.show_shortcuts())
+        a.archive.triggered.connect(self.archive_selected)
+        self._plain_next = False
+        self.compose.composerOpened.connect(self._on_composer_opened)
+        # What a screen reader says for the panes (tests/ui/test_shortcuts.py checks every control has a name).
+        self.folder_view.setAccessibleName(self.tr("Folders"))
+        self.message_list.setAccessibleName(self.tr("Messages"))
 
     # --- store and errors ---------------------------------------------------------------------------
     def on_store_changed(self, changes: Changes) -> None:
@@ -270,6 +290,10 @@ class MainWindow(QMainWindow):
     def _current_account_id(self) -> int | None:
         account = self.folder_view.currentIndex().data(FolderItemRole.AccountId)
         return int(account) if account is not None else None
+
+    def _compose_account_id(self) -> int | None:
+        """New mail is written from Settings ▸ General's default account, else the folder in view's."""
+        return self.settings_commands.default_account() or self._current_account_id()
 
     def select_folder(self, folder_id: int) -> None:
         """Make a folder current (and list its messages); if the tree does not show it yet, do so once it does."""
@@ -359,8 +383,8 @@ class MainWindow(QMainWindow):
         if summary is None:
             return
         self.reader.show_message(summary)
-        if not summary.is_seen:
-            self._ops.run(self._store.messages.set_seen([message_id], True), label="Mark as read")
+        if not summary.is_seen:  # at once, or after Settings ▸ Reading's delay while it is still shown
+            self.settings_commands.mark_read_later([message_id], lambda: self.reader.message_id == message_id)
 
     # --- conversations ------------------------------------------------------------------------------
     def set_grouped(self, grouped: bool) -> None:
@@ -371,7 +395,10 @@ class MainWindow(QMainWindow):
         self.message_search.set_folder_query(self._grouped_query(folder_query))
 
     def _grouped_query(self, query: MessageQuery | None) -> MessageQuery | None:
-        return replace(query, threads=self._grouped) if query is not None else None
+        if query is None:
+            return None
+        sorting = self.sorting_commands  # an Inbox's category filter (ui/views/sorting_commands.py)
+        return replace(query, threads=self._grouped, category=sorting.category_for(query) if sorting else None)
 
     def _show_thread(self, message_id: int) -> None:
         row = self.message_model.row_of(message_id)
@@ -387,7 +414,13 @@ class MainWindow(QMainWindow):
         self.conversation.show_thread(summary.thread_id, query.folder_ids if query is not None else ())
         unread = [card.message_id for card in self.conversation.cards if not card.summary.is_seen]
         if unread:
-            self._ops.run(self._store.messages.set_seen(unread, True), label="Mark as read")
+            thread = summary.thread_id
+            self.settings_commands.mark_read_later(
+                unread,
+                lambda: (
+                    self.reader_stack.currentWidget() is self.conversation and self.conversation.thread_id == thread
+                ),
+            )
 
     def _move_to_thread(self, step: int) -> None:
         """j/k in the conversation view: the next/previous row of the list."""
@@ -460,12 +493,46 @@ class MainWindow(QMainWindow):
         dialog = FolderChooserDialog(folder_choices(self._store.reader), exclude=self.current_folder_id(), parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
+        source = self.current_folder_id()  # Gmail: a move between label folders is a label change
+
         def move() -> None:
             target = dialog.selected_folder_id()
             if target is not None:
-                self._take_selection_away(lambda chosen: self._store.messages.move(chosen, target), "Move messages")
+                self._take_selection_away(
+                    lambda chosen: self._store.messages.move(chosen, target, from_folder=source), "Move messages"
+                )
 
         dialog.accepted.connect(move)
+        dialog.open()
+        return dialog
+
+    def label_selected(self) -> LabelDialog | None:
+        """Message ▸ Label… (L): tick or untick the Gmail labels of the selection (window-modal)."""
+        ids = self._expanded_ids(self.message_list.selected_ids())
+        if not ids:
+            return None
+        summaries = [s for s in (self._store.reader.message(i) for i in ids) if s is not None]
+        accounts = {s.account_id for s in summaries}
+        labels = self._store.reader.gmail_label_folders(next(iter(accounts))) if len(accounts) == 1 else []
+        if not labels:
+            show_known_error(
+                self, "Labels are for Gmail messages.", "Select messages of one Gmail account, or use Move to… instead."
+            )
+            return None
+        having: dict[int, int] = {}
+        for summary in summaries:
+            for folder_id, _path in self._store.reader.gmail_labels(summary.id):
+                having[folder_id] = having.get(folder_id, 0) + 1
+        names = [(folder_id, path.rsplit("/", 1)[-1]) for folder_id, path, _label in labels]
+        dialog = LabelDialog(names, having, len(summaries), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def relabel() -> None:
+            add, remove = dialog.changes()
+            if add or remove:
+                self._ops.run(self._store.gmail.change_labels(ids, add, remove), label="Label messages")
+
+        dialog.accepted.connect(relabel)
         dialog.open()
         return dialog
 
@@ -497,6 +564,7 @@ class MainWindow(QMainWindow):
             return None
         fetch_body = self._sync.fetch_body if self._sync is not None else None
         window = ReaderWindow(self._store, self._ops, summary, self, fetch_body=fetch_body)
+        self.settings_commands.adopt_reader(window.reader)
         self.compose.add_answer_menu(window, lambda: window.reader.message_id)
         if self.drive_commands is not None:
             self.drive_commands.adopt_reader(window.reader)
@@ -517,6 +585,21 @@ class MainWindow(QMainWindow):
             current_account=self._current_account_id,
         )
         self.drive_commands.adopt_reader(self.reader)
+
+    def set_sorting(self, service: SortingService, unsubscriber: Unsubscriber) -> None:
+        """Rules and junk (sorting/): Tools ▸ Rules…, Mark as junk / Not junk, Unsubscribe, Inbox categories."""
+        from realmail_desktop.ui.views.sorting_commands import SortingCommands
+
+        self.sorting_commands = SortingCommands(
+            self,
+            self._store,
+            self._ops,
+            service,
+            unsubscriber,
+            selected_ids=self.message_list.selected_ids,
+            refresh_list=lambda: self.set_grouped(self.window_actions.group_threads.isChecked()),
+        )
+        self.set_grouped(self.window_actions.group_threads.isChecked())
 
     def set_telegram(self, service: TelegramBridge, bus: EventBus) -> None:
         """The Telegram bridge (bridges/telegram/): Tools ▸ Telegram bridge… opens its settings."""
@@ -584,6 +667,76 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             dialog.identitiesRequested.connect(self.compose.edit_identities)
 
+    def new_message(self) -> None:
+        """Message ▸ New message (Ctrl+N): plain text when Settings ▸ Composing says so."""
+        self._plain_next = self.settings_commands.settings.compose_plain
+        self.compose.new_message()
+
+    def _on_composer_opened(self, composer: ComposerWindow) -> None:
+        if self._plain_next:
+            self._plain_next = False
+            composer.plain_action.setChecked(True)
+
+    def archive_selected(self) -> None:
+        """Message ▸ Archive (E): to each message's account's Archive folder (All Mail on Gmail)."""
+        summaries = self._selected_summaries()
+        targets: dict[int, int] = {}
+        for account_id in {s.account_id for s in summaries}:
+            reader = self._store.reader
+            folder = reader.folder_by_role(account_id, FolderRole.ARCHIVE) or reader.folder_by_role(
+                account_id, FolderRole.ALL
+            )
+            if folder is None:
+                show_known_error(self, "This account has no Archive folder.", "Use Move to… (Ctrl+Shift+M) instead.")
+                return
+            targets[account_id] = folder.id
+        source = self.current_folder_id()  # Gmail: archiving from a label folder takes that label off
+        by_id = {
+            s.id: target
+            for s in summaries
+            if (target := targets[s.account_id]) != source and (target != s.folder_id or source != s.folder_id)
+        }
+
+        async def archive(ids: list[int]) -> Changes:
+            changes = Changes()
+            for target in set(by_id.values()):
+                changes = changes.merged(
+                    await self._store.messages.move(
+                        [i for i in ids if by_id.get(i) == target], target, from_folder=source
+                    )
+                )
+            return changes
+
+        if by_id:
+            self._take_selection_away(archive, "Archive messages")
+
+    def open_message(self, message_id: int) -> ReaderWindow | None:
+        """A notification was clicked: bring the window up on the message's folder and open it in a window."""
+        summary = self._store.reader.message(message_id)
+        self.show_and_raise()
+        if summary is None:
+            return None
+        self.select_folder(summary.folder_id)
+        window = ReaderWindow(
+            self._store, self._ops, summary, self, fetch_body=self._sync.fetch_body if self._sync else None
+        )
+        self.settings_commands.adopt_reader(window.reader)
+        self.compose.add_answer_menu(window, lambda: window.reader.message_id)
+        window.show()
+        return window
+
+    def show_and_raise(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def quit(self) -> None:
+        """File ▸ Quit (Ctrl+Q) and the tray's Quit: close for good, even with "close to tray" on."""
+        self._quitting = True
+        self.close()
+
     def check_for_mail(self) -> None:
         """File → Check for new mail (F5): every account, now."""
         if self._sync is not None:
@@ -605,6 +758,10 @@ class MainWindow(QMainWindow):
         return box
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self.settings_commands.keep_running_in_tray():
+            event.ignore()  # Settings ▸ General ▸ Close to the tray: mail keeps coming, the tray brings it back
+            self.hide()
+            return
         # Orderly shutdown (draining ops, closing the store) is app/'s job once `closed` has fired.
         for window in self.reader_windows():
             window.close()

@@ -98,6 +98,7 @@ class MessageReader(QWidget):
         # QtWebEngine for HTML mail when it was prepared before the QApplication (app/gui.py, tests/conftest.py).
         self._web_engine = web_engine_ready() if web_engine is None else web_engine
         self._prefer_text = False  # View ▸ Plain text
+        self.load_remote_always = False  # Settings ▸ Reading ▸ Remote images: Always load
         self._store = store
         self._ops = ops
         self._fetch_body = fetch_body
@@ -118,6 +119,8 @@ class MessageReader(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
         self.reader_actions = ReaderActions(self)
+        self.browser.setAccessibleName(self.tr("Message text"))
+        self.body_view.setAccessibleName(self.tr("Message text"))
         self.clear()
 
     # --- public face ------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ class MessageReader(QWidget):
         self.reader_actions.set_enabled(False)
 
     def header_text(self) -> dict[str, str]:
-        """What the header block shows, by field (From, To, Cc, Date, Subject); for tests and accessibility."""
+        """What the header block shows, by field (From, To, Cc, Date, Labels, Subject); for tests and accessibility."""
         return {name: label.text() for name, label in self._header_fields.items()} | {"Subject": self._subject.text()}
 
     def remote_bar_text(self) -> str | None:
@@ -273,6 +276,7 @@ class MessageReader(QWidget):
         summary, body = self._summary, self._body
         if summary is not None and summary.id in changes.messages_updated:
             self._show_delivery(summary.id)  # a bounce linked, or the Outbox tried again
+            self._show_labels(summary.id)  # Gmail labels changed here or on the server
         if summary is None or body is None or body.parsed is not None:
             return
         if summary.id in changes.messages_updated:
@@ -288,7 +292,8 @@ class MessageReader(QWidget):
         raw, trusted = await self._store.read(
             lambda reader: (reader.raw_message(message_id), bool(sender) and reader.trusts_remote_content(sender))
         )
-        return await asyncio.to_thread(render_body, message_id, raw, trusted=trusted)
+        allow = self.load_remote_always
+        return await asyncio.to_thread(render_body, message_id, raw, allow_remote=allow, trusted=trusted)
 
     def _cancel_load(self) -> None:
         if self._load is not None and not self._load.done():
@@ -391,7 +396,7 @@ class MessageReader(QWidget):
         self._form.setHorizontalSpacing(12)
         self._form.setVerticalSpacing(2)
         self._header_fields: dict[str, _SelectableLabel] = {}
-        for name in ("From", "To", "Cc", "Date"):
+        for name in ("From", "To", "Cc", "Date", "Labels"):  # Labels: Gmail's (store/gmail_labels.py)
             value = _SelectableLabel(header)
             value.setObjectName(f"header{name}")
             self._header_fields[name] = value
@@ -445,10 +450,17 @@ class MessageReader(QWidget):
         for name, value in values.items():
             self._header_fields[name].setText(value)
             self._form.setRowVisible(self._header_fields[name], bool(value))
+        self._show_labels(summary.id)
         self._show_delivery(summary.id)
         lines = "\n".join(f"{name}: {value}" for name, value in parsed.headers) if parsed is not None else ""
         self._full_headers.setPlainText(lines)
         self._full_headers.setVisible(self._full_headers_wanted and bool(lines))
+
+    def _show_labels(self, message_id: int) -> None:
+        """The Gmail labels that show the message (their folders' names); the row is hidden when none."""
+        labels = ", ".join(path.rsplit("/", 1)[-1] for _id, path in self._store.reader.gmail_labels(message_id))
+        self._header_fields["Labels"].setText(labels)
+        self._form.setRowVisible(self._header_fields["Labels"], bool(labels))
 
     def _show_remote_bar(self, body: RenderedBody) -> None:
         self._remote_bar.show_state(

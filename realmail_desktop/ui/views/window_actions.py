@@ -23,7 +23,7 @@ class WindowActions:
     folder tree or a dialog those keys mean something else); M and S act anywhere in the window.
     """
 
-    def __init__(self, window: QMainWindow, message_list: QWidget) -> None:
+    def __init__(self, window: QMainWindow, message_list: QWidget) -> None:  # noqa: PLR0915 (one line per action)
         self._window = window
         self.add_account = self._make("&Add account…", "Ctrl+Shift+A", app_icon("account-add"))
         self.check_mail = self._make("&Check for new mail", "F5", app_icon("get-mail"))
@@ -62,6 +62,7 @@ class WindowActions:
         self.drive_settings.setEnabled(False)
         self.telegram_settings = self._make("&Telegram bridge…", None)  # on once the app has the bridge
         self.telegram_settings.setEnabled(False)
+        self._make_sorting_actions()
         self.sort_group = QActionGroup(window)
         self.sort_group.setExclusive(True)
         self.sort_by: dict[MessageColumn, QAction] = {}
@@ -81,8 +82,30 @@ class WindowActions:
         # Ctrl+F and / (Gmail's key) focus the search box; typing "/" in a text field still types it.
         self.find = self._make("&Search…", "Ctrl+F", theme_icon("edit-find"))
         self.find.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("/")])
+        self._make_desktop_actions()
         self.about = self._make("&About RealMail", None, theme_icon("help-about"))
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _make_sorting_actions(self) -> None:
+        """Rules, the junk filter, unsubscribe: off until ui/views/sorting_commands.py turns them on."""
+        self.rules = self._make("&Rules…", None)
+        self.mark_junk = self._make("Mark as &junk", "!")  # Gmail's key (J moves down the list here)
+        self.not_junk = self._make("&Not junk", None)
+        self.unsubscribe_list = self._make("Unsubscribe from &list…", None)
+        for action in (self.rules, self.mark_junk, self.not_junk, self.unsubscribe_list):
+            action.setEnabled(False)
+
+    def _make_desktop_actions(self) -> None:
+        """Gmail's keys next to Thunderbird's, Settings, and the shortcuts sheet."""
+        self.toggle_read.setShortcuts([QKeySequence("M"), QKeySequence("U")])  # U: Gmail's "mark unread"
+        # E: Gmail's archive — to the account's Archive folder (All Mail on Gmail).
+        self.archive = self._make("&Archive", "E", app_icon("archive"))
+        self.label = self._make("&Label…", "L")  # Gmail's key: add or take off labels (Gmail accounts)
+        self.settings = self._make("Se&ttings…", "Ctrl+,", theme_icon("preferences-system"))
+        self.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        # The sheet is generated from these actions (ui/dialogs/shortcuts_dialog.py); ? is Gmail's key for it.
+        self.shortcuts_sheet = self._make("&Keyboard shortcuts", "?")
+        self.shortcuts_sheet.setShortcuts([QKeySequence("?"), QKeySequence("Ctrl+/")])
 
     @property
     def answer_actions(self) -> tuple[QAction, ...]:
@@ -114,7 +137,8 @@ class WindowActions:
         message_menu.addSeparator()
         message_menu.addActions([self.toggle_read, self.toggle_star])
         message_menu.addSeparator()
-        message_menu.addActions([self.move_to, self.delete])
+        message_menu.addActions([self.archive, self.move_to, self.label, self.delete])
+        message_menu.addActions([self.mark_junk, self.not_junk, self.unsubscribe_list])
         message_menu.addSeparator()
         message_menu.addAction(self.open_window)
         folder_menu = bar.addMenu("F&older")
@@ -134,8 +158,12 @@ class WindowActions:
         if reader is not None:
             reader.add_to_menu(view_menu, section=True)  # plain text, source, zoom, print
         tools_menu = bar.addMenu("&Tools")
+        tools_menu.addAction(self.rules)
         tools_menu.addAction(self.telegram_settings)
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.settings)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_sheet)
         help_menu.addAction(self.about)
 
     def build_toolbar(self) -> QToolBar:

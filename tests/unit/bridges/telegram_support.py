@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -34,7 +34,7 @@ def raw_mail(
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime(2026, 11, 20, 9, 30, tzinfo=UTC))
+    message["Date"] = format_datetime(datetime.now(UTC) - timedelta(days=days_ago))
     message["Message-ID"] = message_id or make_msgid(domain="example.com")
     message.set_content(body)
     for name, data in files:

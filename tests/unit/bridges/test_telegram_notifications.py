@@ -221,3 +221,15 @@ def test_text_chunks_cut_at_lines() -> None:
     chunks = text_chunks(text, limit=1000)
     assert all(len(c) <= 1000 for c in chunks)
     assert "\n".join(chunks) == text
+
+
+def test_full_text_of_html_mail_is_plain() -> None:
+    from realmail_desktop.bridges.telegram.buttons import _plain_text
+
+    raw = (
+        b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<html><body><p>Hello <b>there</b></p><script>alert(1)</script><a href='https://x.example/'>link</a>"
+        b"</body></html>\r\n"
+    )
+    text = _plain_text(raw)
+    assert "Hello there" in text and "<b>" not in text and "alert(1)" not in text

@@ -220,3 +220,38 @@ async def test_the_token_never_reaches_a_log(
     assert secret not in captured
     assert secret not in log_file()
     assert not [r for r in caplog.records if r.name.startswith("httpx") and r.levelno < logging.WARNING]
+
+
+async def test_polling_errors_show_offline_until_telegram_answers_again(store: Store, bus: EventBus) -> None:
+    await store.telegram.set_values(enabled=True)
+    port = free_port()
+    bridge = TelegramBridge(
+        store, bus, lambda: TOKEN, base_url=f"http://127.0.0.1:{port}/bot", poll_timeout=1, digest_every=0.2
+    )
+    try:
+        with fake_bot_api(TOKEN, port):
+            await bridge.start()
+            await asyncio.wait_for(bridge.wait_running(), 15)
+            offline = next_event(bus, TelegramStatus, lambda e: isinstance(e, TelegramStatus) and e.state == "offline")
+        await asyncio.wait_for(offline, 20)  # the fake is gone: polling fails
+        back = next_event(bus, TelegramStatus, lambda e: isinstance(e, TelegramStatus) and e.state == "running")
+        with fake_bot_api(TOKEN, port) as api:
+            await asyncio.wait_for(back, 20)
+            api.say(OWNER, "/start")  # polling works again too
+            await bot_call(api, lambda c: "pairing code" in c.text)
+    finally:
+        await bridge.stop()
+
+
+async def test_a_failure_while_polling_starts_is_retried(store: Store, bus: EventBus, bot_api: FakeBotApi) -> None:
+    await store.telegram.set_values(enabled=True)
+    bot_api.too_many["deleteWebhook"] = [1]  # the bootstrap before polling is refused once
+    offline = next_event(bus, TelegramStatus, lambda e: isinstance(e, TelegramStatus) and e.state == "offline")
+    bridge = TelegramBridge(store, bus, lambda: TOKEN, base_url=bot_api.base_url, poll_timeout=5)
+    await bridge.start()
+    try:
+        await asyncio.wait_for(offline, 15)
+        await asyncio.wait_for(bridge.wait_running(), 15)
+        assert [c.result for c in bot_api.bot_calls("deleteWebhook")] == ["429", True]
+    finally:
+        await bridge.stop()

@@ -27,6 +27,8 @@ async def test_the_smtp_server_typed_is_saved_for_the_new_account(qtbot: Any) ->
     async def save_smtp(account_id: int, settings: SmtpSettings) -> None:
         saved_smtp.append((account_id, settings))
 
+    plain = AddAccountDialog(engine, SecretStore(backend=MemoryKeyring()), ops, window)
+    assert not hasattr(plain, "smtp_host_edit")  # nowhere to save them: no SMTP fields shown
     dialog = AddAccountDialog(engine, SecretStore(backend=MemoryKeyring()), ops, window, save_smtp=save_smtp)
     try:
         assert dialog.smtp_port_edit.text() == "587" and dialog.smtp_security() is ImapSecurity.STARTTLS

@@ -13,6 +13,7 @@ from realmail_desktop.store import (
     Account,
     FolderRole,
     ImapSecurity,
+    ImapSettings,
     NewMessage,
     OutboxState,
     RemoteOpKind,
@@ -326,3 +327,28 @@ async def test_recipients_the_server_refuses_are_named_and_the_others_still_get_
     assert partly.last_error.startswith("Not delivered to nobody@example.org: 550 5.1.1")
     assert refused.state is OutboxState.FAILED  # every recipient refused for good
     assert "nobody@example.org: 550 5.1.1" in refused.last_error
+
+
+async def test_an_acknowledged_message_finds_a_sent_folder_even_where_there_is_none(
+    store: Store, smtp_server: SmtpServer, clock: FakeClock, new_service: NewService
+) -> None:
+    # No Local Folders yet and a server without a Sent folder: the acknowledgement must still be recorded,
+    # or the message would be sent again at the next start.
+    account, _ = await store.accounts.create_imap(
+        "Ann", "ann@example.org", ImapSettings(host="127.0.0.1", port=1, security=ImapSecurity.NONE, username="ann")
+    )
+    await store.sending.set_smtp_settings(
+        account.id, SmtpSettings(host=smtp_server.host, port=smtp_server.port, security=ImapSecurity.STARTTLS)
+    )
+    outbox_id, _ = await store.outbox.enqueue(outgoing(account.id, send_at=clock()))
+    service = await new_service()
+    await service.settle()
+    await service.stop()
+    await (await new_service()).settle()  # a restart sends nothing again
+
+    assert len(smtp_server.accepted()) == 1
+    item = store.reader.outbox.item(outbox_id)
+    assert item is not None and item.state is OutboxState.SENT
+    row = store.reader.message(item.message_row)
+    folder = store.reader.folder(row.folder_id) if row is not None else None
+    assert folder is not None and folder.role is FolderRole.SENT and folder.account_id != account.id

@@ -68,12 +68,15 @@ def test_which_folders_are_kept() -> None:
 
 
 def test_quirks() -> None:
-    assert quirks_for("imap.gmail.com", frozenset()).skip_roles == {FolderRole.ALL}
+    assert quirks_for("imap.gmail.com", frozenset()).gmail_labels
+    assert quirks_for("imap.gmail.com", frozenset()).files_sent
+    assert not quirks_for("imap.example.com", frozenset()).files_sent
     assert quirks_for("mail.example.com", frozenset({"X-GM-EXT-1"})).name == "Gmail"
     assert not quirks_for("p01-imap.mail.me.com", frozenset()).use_qresync
     assert quirks_for("127.0.0.1", frozenset({"QRESYNC"})).use_qresync
     gmail = [ListedFolder("[Gmail]/All Mail", "/", frozenset({"\\All"}), subscribed=True)]
-    assert not remote_folders(gmail, quirks_for("imap.gmail.com", frozenset()))[0].selectable
+    # Gmail's All Mail is the one folder its messages are synced from (label folders are views over it).
+    assert remote_folders(gmail, quirks_for("imap.gmail.com", frozenset()))[0].selectable
 
 
 def test_uid_sets() -> None:

@@ -1,1 +1,0 @@
--- RealMail store, version 14: (being written — see the file's final header)
