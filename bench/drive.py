@@ -34,55 +34,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stall import Ticker  # noqa: E402
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Ticker:
-    """Ticks every 10 ms on the loop and keeps the longest gap between two ticks (DESIGN.md §7)."""
-
-    def __init__(self, qt: bool) -> None:
-        self.kind = "QTimer 10 ms (qasync)" if qt else "asyncio call_later 10 ms"
-        self._qt = qt
-        self._timer: Any = None
-        self._handle: asyncio.TimerHandle | None = None
-        self._last = time.perf_counter()
-        self.max_gap = 0.0
-        self.long_gaps = 0  # gaps over 50 ms
-        self.ticks = 0
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        if self._qt:
-            from PySide6.QtCore import Qt, QTimer
-
-            self._timer = QTimer()
-            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-            self._timer.setInterval(10)
-            self._timer.timeout.connect(self._tick)
-            self._timer.start()
-        else:
-            self._handle = asyncio.get_running_loop().call_later(0.01, self._asyncio_tick)
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if self._handle is not None:
-            self._handle.cancel()
-
-    def _asyncio_tick(self) -> None:
-        self._tick()
-        self._handle = asyncio.get_running_loop().call_later(0.01, self._asyncio_tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        gap = now - self._last
-        self.max_gap = max(self.max_gap, gap)
-        self.long_gaps += gap > 0.05
-        self._last = now
-        self.ticks += 1
 
 
 def write_file(path: Path, megabytes: int) -> str:

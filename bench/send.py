@@ -37,6 +37,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stall import Ticker  # noqa: E402
 
 USER, PASSWORD = "bench", "bench-pw"
 SHM = "/dev/shm" if Path("/dev/shm").is_dir() else None  # the store on tmpfs, as the other benchmarks
@@ -49,45 +52,6 @@ with running_smtp(users={{{USER!r}: {PASSWORD!r}}}) as server:
         if line.strip() == "count":
             print(server.count, flush=True)
 """
-
-
-class Ticker:
-    """The longest gap between ticks of a 10 ms timer (QTimer under qasync, as in the app)."""
-
-    def __init__(self, qt: bool) -> None:
-        self._qt = qt
-        self._timer: Any = None
-        self._handle: asyncio.TimerHandle | None = None
-        self._last = time.perf_counter()
-        self.max_gap = 0.0
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        if self._qt:
-            from PySide6.QtCore import Qt, QTimer
-
-            self._timer = QTimer()
-            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-            self._timer.setInterval(10)
-            self._timer.timeout.connect(self._tick)
-            self._timer.start()
-        else:
-            self._handle = asyncio.get_running_loop().call_later(0.01, self._asyncio_tick)
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if self._handle is not None:
-            self._handle.cancel()
-
-    def _asyncio_tick(self) -> None:
-        self._tick()
-        self._handle = asyncio.get_running_loop().call_later(0.01, self._asyncio_tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.max_gap = max(self.max_gap, now - self._last)
-        self._last = now
 
 
 # (share, bytes): what people send — mostly short notes, some with a small attachment, a few large ones.

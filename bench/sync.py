@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
+from stall import Ticker  # noqa: E402
 
 FOLDERS = [name for name, _ in corpus.FOLDER_SHARES]  # INBOX, Archive, Sent, Lists
 PASSWORD = "bench-secret"  # a throw-away user of a throw-away server on loopback
@@ -461,55 +462,6 @@ class StoreWatch(threading.Thread):
         if value >= wanted:
             self.reached[name] = checked
             self._loop.call_soon_threadsafe(self.events[name].set)
-
-
-class Ticker:
-    """Ticks every 10 ms on the loop and keeps the longest gap between two ticks (DESIGN.md §7): a QTimer under
-    qasync, as in the app, else an asyncio timer on the same loop."""
-
-    def __init__(self, qt: bool) -> None:
-        self.kind = "QTimer 10 ms (qasync)" if qt else "asyncio call_later 10 ms"
-        self._qt = qt
-        self._timer: Any = None
-        self._handle: asyncio.TimerHandle | None = None
-        self._last: float | None = None
-        self.max_gap = 0.0
-        self.max_gap_at = 0.0
-        self.ticks = 0
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        if self._qt:
-            from PySide6.QtCore import Qt, QTimer
-
-            self._timer = QTimer()
-            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-            self._timer.setInterval(10)
-            self._timer.timeout.connect(self._tick)
-            self._timer.start()
-        else:
-            self._handle = asyncio.get_running_loop().call_later(0.01, self._asyncio_tick)
-
-    def reset(self) -> None:
-        self._last = time.perf_counter()
-        self.max_gap = 0.0
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if self._handle is not None:
-            self._handle.cancel()
-
-    def _asyncio_tick(self) -> None:
-        self._tick()
-        self._handle = asyncio.get_running_loop().call_later(0.01, self._asyncio_tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        if self._last is not None and now - self._last > self.max_gap:
-            self.max_gap, self.max_gap_at = now - self._last, now
-        self._last = now
-        self.ticks += 1
 
 
 async def realmail_sync(params: dict[str, Any], qt: bool) -> dict[str, Any]:

@@ -1,7 +1,10 @@
-"""Ingest: parsed mail (mail.Envelope) into store rows (store.NewMessage), for every service that brings mail in.
+"""Ingest: mail between its parsed or composed form and the store — parsed mail (mail.Envelope) into store rows
+(store.NewMessage) for every service that brings mail in (`conversion`), and composed drafts (mail.compose.Draft)
+into the outbox for everything that sends (`outgoing`).
 
-It sits between the services (transfer, sync) and the foundations (store, mail): both services need the same
-conversion, services may not import each other, and store and mail may not import each other.
+It sits between the services (transfer, sync, send, sorting, bridges) and the foundations (store, mail): the
+services need the same conversions, services may not import each other, and store and mail may not import
+each other.
 """
 
 from realmail_desktop.ingest.conversion import flags_of, new_message

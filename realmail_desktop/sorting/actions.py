@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.core.events import Changes, EventBus
 from realmail_desktop.core.logs import get_logger
-from realmail_desktop.mail.compose import Draft, build_message
+from realmail_desktop.ingest.outgoing import queue_draft
+from realmail_desktop.mail.compose import Draft
 from realmail_desktop.mail.headers import Address, parse_addresses
 from realmail_desktop.mail.reply import AnswerKind, answer, read_original
 from realmail_desktop.sorting.events import RuleNotification
-from realmail_desktop.store import OutgoingMessage, Store
+from realmail_desktop.store import Store
 from realmail_desktop.store.rule_engine import ActionKind, RuleAction
 
 _log = get_logger("sorting")
@@ -161,16 +162,7 @@ class ActionRunner:
             text=forwarded.text,
             attachments=forwarded.attachments,
         )
-        built = await asyncio.to_thread(build_message, draft)
-        outbox_id, _changes = await self._store.outbox.enqueue(
-            OutgoingMessage(
-                account_id=identity.account_id,
-                raw=built.raw,
-                message_id=built.message_id,
-                mail_from=built.sender,
-                recipients=built.recipients,
-                send_at=self._clock(),
-                forwards=(message_id,),
-            )
+        outbox_id, _built = await queue_draft(
+            self._store, draft, account_id=identity.account_id, send_at=self._clock(), forwards=(message_id,)
         )
         return outbox_id

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from realmail_desktop.core.errors import KnownError, NotFoundError
-from realmail_desktop.mail.compose import Draft, build_message
+from realmail_desktop.ingest.outgoing import queue_draft
+from realmail_desktop.mail.compose import Draft
 from realmail_desktop.mail.headers import Address
 from realmail_desktop.mail.mailto import read_mailto
 from realmail_desktop.mail.unsubscribe import ONE_CLICK_BODY, UnsubscribeOptions, unsubscribe_options
-from realmail_desktop.store import OutgoingMessage, Store
+from realmail_desktop.store import Store
 
 HTTP_TIMEOUT_SECONDS = 20.0
 
@@ -112,15 +113,5 @@ class Unsubscriber:
             subject=link.subject or "unsubscribe",
             text=link.body or "unsubscribe",
         )
-        built = await asyncio.to_thread(build_message, draft)
-        outbox_id, _changes = await self._store.outbox.enqueue(
-            OutgoingMessage(
-                account_id=identity.account_id,
-                raw=built.raw,
-                message_id=built.message_id,
-                mail_from=built.sender,
-                recipients=built.recipients,
-                send_at=self._clock(),
-            )
-        )
+        outbox_id, _built = await queue_draft(self._store, draft, account_id=identity.account_id, send_at=self._clock())
         return outbox_id

@@ -15,9 +15,9 @@ import time
 
 import aiosqlite
 
-from realmail_desktop.core.errors import NotFoundError
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
+from realmail_desktop.store.imap_folders import folder_target
 from realmail_desktop.store.messages import INSERT_ATTACHMENT, INSERT_MESSAGE, delete_in, message_row
 from realmail_desktop.store.models import DraftOrigin, FolderRole, NewMessage, RemoteOpKind
 from realmail_desktop.store.search import FTS_INSERT, fts_row
@@ -72,16 +72,7 @@ class DraftRepository:
         """Store `message` (a draft: raw bytes, is_draft) in `folder_id`, removing the draft row `replaces`."""
         changes = Changes()
         async with self._db.transaction() as tx:
-            folder = await (
-                await tx.execute(
-                    "SELECT f.account_id, f.remote_name IS NOT NULL AND a.kind = 'imap'"
-                    " FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.id = ?",
-                    (folder_id,),
-                )
-            ).fetchone()
-            if folder is None:
-                raise NotFoundError("The Drafts folder no longer exists.")
-            account_id, on_server = int(folder[0]), bool(folder[1])
+            account_id, on_server = await folder_target(tx, folder_id, "The Drafts folder no longer exists.")
             # The new row's id is taken before the old row goes: SQLite would hand the freed id out again,
             # and a queued op naming the old draft's row must never reach the new one.
             top = await (await tx.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages")).fetchone()

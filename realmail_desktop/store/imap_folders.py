@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
+from realmail_desktop.core.errors import NotFoundError
 from realmail_desktop.store.models import FolderRole, RemoteFolder, RemoteOpKind
 
 _SLASH_STANDIN = "\u2215"  # how a '/' inside one server name segment is shown in a local path
@@ -24,6 +25,21 @@ _FOLDER_OPS = (RemoteOpKind.CREATE_FOLDER.value, RemoteOpKind.RENAME_FOLDER.valu
 async def is_imap(tx: aiosqlite.Connection, account_id: int) -> bool:
     row = await (await tx.execute("SELECT kind FROM accounts WHERE id = ?", (account_id,))).fetchone()
     return row is not None and row[0] == "imap"
+
+
+async def folder_target(tx: aiosqlite.Connection, folder_id: int, missing: str) -> tuple[int, bool]:
+    """A folder's account, and whether the folder lives on an IMAP server (new rows there go up by APPEND);
+    NotFoundError with `missing` when the folder is gone."""
+    row = await (
+        await tx.execute(
+            "SELECT f.account_id, a.kind = 'imap' AND f.remote_name IS NOT NULL"
+            " FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.id = ?",
+            (folder_id,),
+        )
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(missing)
+    return int(row[0]), bool(row[1])
 
 
 async def delimiter_of(tx: aiosqlite.Connection, account_id: int) -> str:

@@ -7,9 +7,9 @@ import json
 import time
 from collections.abc import Sequence
 
-from realmail_desktop.core.errors import NotFoundError
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
+from realmail_desktop.store.imap_folders import folder_target
 from realmail_desktop.store.models import RemoteOpKind
 from realmail_desktop.store.threads import ThreadInput, assign_threads
 
@@ -31,16 +31,7 @@ class MessageCopies:
         if not ids:
             return Changes()
         async with self._db.transaction() as tx:
-            target = await (
-                await tx.execute(
-                    "SELECT f.account_id, a.kind = 'imap' AND f.remote_name IS NOT NULL"
-                    " FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.id = ?",
-                    (folder_id,),
-                )
-            ).fetchone()
-            if target is None:
-                raise NotFoundError("That folder no longer exists.")
-            account_id, on_server = int(target[0]), bool(target[1])
+            account_id, on_server = await folder_target(tx, folder_id, "That folder no longer exists.")
             rows = list(
                 await tx.execute_fetchall(
                     "SELECT m.id, m.message_id, m.in_reply_to, m.refs, m.subject, m.date FROM messages m"

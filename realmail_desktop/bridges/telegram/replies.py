@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 
 from realmail_desktop.core.errors import KnownError, NotFoundError
-from realmail_desktop.mail.compose import Draft, build_message
+from realmail_desktop.ingest.outgoing import queue_draft
+from realmail_desktop.mail.compose import Draft
 from realmail_desktop.mail.headers import Address, parse_addresses
 from realmail_desktop.mail.reply import AnswerKind, answer, read_original
-from realmail_desktop.store import Identity, OutgoingMessage, Store
+from realmail_desktop.store import Identity, Store
 
 
 class NoIdentityError(KnownError):
@@ -41,18 +42,7 @@ def _sender(identity: Identity) -> tuple[Address, tuple[Address, ...]]:
 
 
 async def _enqueue(store: Store, draft: Draft, identity: Identity, now: float, answers: int | None) -> int:
-    built = await asyncio.to_thread(build_message, draft)
-    outbox_id, _changes = await store.outbox.enqueue(
-        OutgoingMessage(
-            account_id=identity.account_id,
-            raw=built.raw,
-            message_id=built.message_id,
-            mail_from=built.sender,
-            recipients=built.recipients,
-            send_at=now,
-            answers=answers,
-        )
-    )
+    outbox_id, _built = await queue_draft(store, draft, account_id=identity.account_id, send_at=now, answers=answers)
     return outbox_id
 
 

@@ -28,16 +28,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from realmail_desktop.ingest.outgoing import queue_draft
 from realmail_desktop.mail.attachment_mentions import mentions_attachment
 from realmail_desktop.mail.compose import (
     Draft,
     FileAttachment,
-    build_message,
     new_message_id,
 )
 from realmail_desktop.mail.headers import Address, parse_addresses
 from realmail_desktop.mail.recipients import format_recipients, is_valid_address
-from realmail_desktop.store import Identity, OutgoingMessage, Store
+from realmail_desktop.store import Identity, Store
 from realmail_desktop.ui.compose.address_field import AddressField
 from realmail_desktop.ui.compose.attachment_panel import DEFAULT_SIZE_LIMIT, AttachmentPanel, human_size
 from realmail_desktop.ui.compose.composer_start import ComposerStart, SentMessage, with_signature
@@ -428,18 +428,13 @@ class ComposerWindow(QMainWindow):
 
     async def _send(self, draft: Draft, identity: Identity, send_at: float) -> SentMessage:
         try:
-            built = await asyncio.to_thread(build_message, draft)
-            outbox_id, _changes = await self._store.outbox.enqueue(
-                OutgoingMessage(
-                    account_id=identity.account_id,
-                    raw=built.raw,
-                    message_id=built.message_id,
-                    mail_from=built.sender,
-                    recipients=built.recipients,
-                    send_at=send_at,
-                    answers=self._start.answers,
-                    forwards=self._start.forwards,
-                )
+            outbox_id, built = await queue_draft(
+                self._store,
+                draft,
+                account_id=identity.account_id,
+                send_at=send_at,
+                answers=self._start.answers,
+                forwards=self._start.forwards,
             )
         except BaseException:
             self._done = False  # nothing went out: the window stays, the person can try again
