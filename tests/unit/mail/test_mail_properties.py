@@ -118,7 +118,9 @@ def _stdlib_leaves(message: Message, part_id: str = "") -> list[tuple[str, str]]
     """IMAP-numbered leaves of the stdlib parser's tree: the reference `mime.py` must agree with."""
     payload = message.get_payload()
     if message.get_content_maintype() != "multipart" or not isinstance(payload, list):
-        return [(part_id or "1", message.get_content_type())]
+        # compat32 keeps a folded value's line break inside the type ("text/html\r\n x"); we unfold it
+        # (RFC 5322 §2.2.3), so the reference is compared unfolded.
+        return [(part_id or "1", re.sub(r"\r\n|\r|\n", "", message.get_content_type()))]
     return [
         pair
         for index, child in enumerate(payload, 1)
