@@ -49,6 +49,13 @@ _one_grey: set[int] = set()
 _recoloured: dict[tuple[int, int], QIcon] = {}
 
 
+def swatch(color: str, size: int = 14) -> QIcon:
+    """A filled square of an account's colour (an empty icon for none): the folder tree and Arrange accounts."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color) if color else QColor(Qt.GlobalColor.transparent))
+    return QIcon(pixmap)
+
+
 def icon_path(name: str) -> Path:
     """The bundled SVG of an icon in ICON_THEME_NAMES."""
     return resources_dir() / "icons" / f"{name}.svg"

@@ -213,3 +213,22 @@ async def test_new_folders_and_accounts_rebuild_the_tree(
         await store.accounts.delete_account(second.id)
     assert not model.index_for_account(second.id).isValid()
     assert model.rowCount() == 2
+
+
+async def test_an_account_shows_its_colour(store: Store, bus: Any, folder_of: FolderOf, qtbot: Any) -> None:
+    account_id = folder_of(FolderRole.INBOX).account_id
+    model = FolderTreeModel(store.reader)
+    connect(model, bus)
+
+    def corner_colour() -> str:
+        icon = model.index_for_account(account_id).data(Qt.ItemDataRole.DecorationRole)
+        assert isinstance(icon, QIcon)
+        return icon.pixmap(14, 14).toImage().pixelColor(7, 7).name()
+
+    plain = corner_colour()
+    with qtbot.waitSignal(model.reloaded, timeout=0):
+        await store.accounts.set_account_color(account_id, "#2a9d8f")
+    assert corner_colour() == "#2a9d8f" != plain
+    with qtbot.waitSignal(model.reloaded, timeout=0):
+        await store.accounts.set_account_color(account_id, "")
+    assert corner_colour() == plain

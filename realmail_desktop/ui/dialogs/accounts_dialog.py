@@ -5,7 +5,6 @@ account repository (via Ops) and the list re-reads the store when it reports the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store import Account, Store
+from realmail_desktop.ui.icons import swatch
 from realmail_desktop.ui.ops import Ops
 
 COLORS: tuple[tuple[str, str], ...] = (
@@ -35,13 +35,6 @@ COLORS: tuple[tuple[str, str], ...] = (
     ("Purple", "#8e44ad"),
     ("Grey", "#7f8c8d"),
 )
-
-
-def swatch(color: str, size: int = 14) -> QIcon:
-    """A filled square of the account's colour (an empty icon for none)."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(color) if color else QColor(Qt.GlobalColor.transparent))
-    return QIcon(pixmap)
 
 
 class AccountsDialog(QDialog):

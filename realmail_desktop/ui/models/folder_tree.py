@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from realmail_desktop.core.events import AccountState, AccountStatus, Changes
 from realmail_desktop.store import Account, Folder, FolderRole, MessageQuery, StoreReader
-from realmail_desktop.ui.icons import app_icon
+from realmail_desktop.ui.icons import app_icon, swatch
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind
 
 ALL_INBOXES = "All Inboxes"
@@ -267,6 +267,8 @@ class FolderTreeModel(QAbstractItemModel):
             status = self._account_status.get(node.account_id or 0)
             if status is not None and status.state is AccountState.ERROR:
                 return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if node.account is not None and node.account.color:
+                return swatch(node.account.color)
             return self._account_icon
         return self._icons[node.folder.role if node.folder is not None else None]
 
