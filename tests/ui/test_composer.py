@@ -30,6 +30,7 @@ from realmail_desktop.ui.compose.send_checks import SEND_ANYWAY
 from realmail_desktop.ui.ops import Ops
 
 from .qt_async import activate, idle, next_emit, wait_for
+from .test_shortcuts import unnamed_controls
 
 pytestmark = pytest.mark.gui
 
@@ -438,3 +439,8 @@ async def test_a_rich_reply_quotes_as_blockquote_and_as_text(desk: Desk, local_a
     plain, html = parsed.get_payload()  # type: ignore[misc]
     assert plain.get_content().replace("\r\n", "\n").endswith("wrote:\n\n> Soup\n>\n> Bread\n")
     assert '<blockquote type="cite">\n<p>Soup</p>' in html.get_content().replace("\r\n", "\n")
+
+
+async def test_every_control_of_the_composer_has_an_accessible_name(desk: Desk) -> None:
+    composer = await open_composer(desk)
+    assert unnamed_controls(composer) == []

@@ -174,3 +174,9 @@ async def test_every_control_of_the_settings_dialog_has_an_accessible_name(desk:
         dialog.tabs.setCurrentIndex(page)
         assert unnamed_controls(dialog) == [], dialog.tabs.tabText(page)
     dialog.reject()
+
+
+async def test_every_control_of_arrange_accounts_has_an_accessible_name(desk: Desk) -> None:
+    dialog = desk.window.arrange_accounts()
+    assert unnamed_controls(dialog) == []
+    dialog.reject()

@@ -48,6 +48,7 @@ class AccountsDialog(QDialog):
         self._reader, self._accounts, self._ops = store.reader, store.accounts, ops
         self.list = QListWidget(self)
         self.list.setObjectName("accountList")
+        self.list.setAccessibleName("Accounts")
         self.rename_button = QPushButton("Rename…", self)
         self.up_button = QPushButton("Move up", self)
         self.down_button = QPushButton("Move down", self)
