@@ -114,6 +114,26 @@ class AccountRepository:
         account = Account(id=account_id, kind=AccountKind.IMAP, name=name, address=address, position=position)
         return account, self._db.publish(Changes(accounts=True, folder_tree=True))
 
+    async def set_imap_settings(self, account_id: int, settings: ImapSettings) -> Changes:
+        """Change how an IMAP account reaches its server (host, port, security, user name); its sync window and
+        sign-in kind stay. Messages and folders are kept: the next sync matches them by UIDVALIDITY."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE accounts SET imap_host = ?, imap_port = ?, imap_security = ?, username = ?"
+                " WHERE id = ? AND kind = ?",
+                (
+                    settings.host,
+                    settings.port,
+                    settings.security.value,
+                    settings.username,
+                    account_id,
+                    AccountKind.IMAP.value,
+                ),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError("That account no longer exists.")
+        return self._db.publish(Changes(accounts=True))
+
     async def set_sync_window(self, account_id: int, days: int) -> Changes:
         """Bodies of the last `days` days are fetched ahead of time (0 = all); older ones when opened."""
         if days < 0:

@@ -166,6 +166,28 @@ class SyncService:
             self._start_account(account.id)
         return account
 
+    async def change_server_settings(
+        self, account_id: int, *, host: str, port: int, security: ImapSecurity | str, username: str
+    ) -> ImapSettings:
+        """Save an account's new IMAP server settings and restart its sync with them (the caller checked the
+        login first and put a new password where `password_for` finds it). Returns the saved settings."""
+        current = await self._store.read(partial(_imap_settings, account_id=account_id))
+        if current is None:
+            raise NotFoundError("That account no longer exists.")
+        settings = _checked_settings(host, port, security, username, current.sync_window_days).model_copy(
+            update={"auth": current.auth}
+        )
+        account = self._accounts.pop(account_id, None)
+        if account is not None:
+            await account.stop()
+        try:
+            await self._store.accounts.set_imap_settings(account_id, settings)
+        finally:  # saved or not, the account syncs again (with whatever the store now holds)
+            if self._started:
+                self._start_account(account_id)
+        _log.info("account %d: IMAP server now %s:%d, %s", account_id, settings.host, settings.port, settings.security)
+        return settings
+
     async def remove_account(self, account_id: int) -> None:
         """Stop syncing an account and delete it with its folders and messages from this computer, then its
         secrets (password, sign-in: signed out at the provider) through `forget_secrets`."""

@@ -4,7 +4,7 @@ dialogs and views can be tested with a small stand-in and the window runs withou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.store import Account, ImapSecurity
@@ -29,6 +29,24 @@ class AccountAdder(Protocol):
 
     async def remove_account(self, account_id: int) -> object:
         """Stop syncing the account and delete it, with its mail, from this computer."""
+        ...
+
+
+@runtime_checkable
+class ServerSettingsChanger(Protocol):
+    """What the Server settings dialog needs of the sync engine (a part of SyncService, kept apart from
+    SyncControl so stand-ins for the rest need not grow)."""
+
+    async def check_imap_login(
+        self, *, host: str, port: int, security: ImapSecurity | str, username: str, password: str
+    ) -> object:
+        """Log in once and out again, saving nothing; raises the AccountError subclasses."""
+        ...
+
+    async def change_server_settings(
+        self, account_id: int, *, host: str, port: int, security: ImapSecurity | str, username: str
+    ) -> object:
+        """Save the account's new IMAP server settings and restart its sync with them."""
         ...
 
 

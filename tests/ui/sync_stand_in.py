@@ -18,6 +18,7 @@ class RecordingEngine:
     windows: list[tuple[int, int]] = field(default_factory=list)
     subscriptions: list[tuple[int, bool]] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
+    logins: list[dict[str, Any]] = field(default_factory=list)
     refuse: KnownError | None = None
 
     async def set_sync_window(self, account_id: int, days: int) -> None:
@@ -35,6 +36,16 @@ class RecordingEngine:
     async def remove_account(self, account_id: int) -> None:
         self.removed.append(account_id)
         await self.store.accounts.delete_account(account_id)
+
+    async def check_imap_login(self, **settings: Any) -> None:
+        self.logins.append(settings)
+        if self.refuse is not None:
+            raise self.refuse
+
+    async def change_server_settings(self, account_id: int, **settings: Any) -> None:
+        current = self.store.reader.sync.imap_settings(account_id)
+        assert current is not None
+        await self.store.accounts.set_imap_settings(account_id, current.model_copy(update=settings))
 
     async def add_imap_account(self, **settings: Any) -> Account:
         raise AssertionError("not used here")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 import shiboken6
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QLineEdit, QMenu, QPushButton
 
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.events import EventBus
@@ -17,6 +17,7 @@ from realmail_desktop.store import Account, Store
 from realmail_desktop.transfer import MailTransfer
 from realmail_desktop.ui.dialogs.account_settings_dialog import AccountSettingsDialog
 from realmail_desktop.ui.dialogs.folder_subscriptions_dialog import FolderSubscriptionsDialog
+from realmail_desktop.ui.dialogs.server_settings_dialog import ServerSettingsDialog
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.views.main_window import MainWindow
@@ -145,3 +146,20 @@ async def test_without_an_engine_account_commands_are_off(make: object) -> None:
     assert not actions.account_settings.isEnabled() and not actions.manage_folders.isEnabled()
     assert not actions.unsubscribe_folder.isEnabled()
     assert w.account_commands.open_settings() is None and w.account_commands.manage_folders() is None
+
+
+async def test_account_settings_opens_the_server_settings_of_that_account(make: object) -> None:
+    state: Window = await make()  # type: ignore[operator]
+    w = state.window
+    w.select_folder(folder_id(state.store, state.account, "Old"))
+    w.window_actions.account_settings.trigger()
+    settings = w.findChild(AccountSettingsDialog)
+    assert settings is not None
+    button = next(b for b in settings.findChildren(QPushButton) if b.text() == "Server settings…")
+    button.click()
+    server = w.findChild(ServerSettingsDialog)
+    assert server is not None and server.isVisible() and server.account == state.account
+    host = server.findChild(QLineEdit, "imapHost")
+    assert host is not None and host.text() == "imap.example.com"
+    server.reject()
+    settings.reject()

@@ -67,4 +67,6 @@ class AddressField(QLineEdit):
             return
         self.setProperty("invalid", invalid)
         self.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }" if invalid else "")
-        self.setToolTip(("Not an e-mail address: " + ", ".join(pieces)) if invalid else "")
+        self.setToolTip(
+            self.tr("Not an e-mail address: {addresses}").format(addresses=", ".join(pieces)) if invalid else ""
+        )

@@ -35,7 +35,7 @@ class AttachmentPanel(QWidget):
         self.list.setMaximumHeight(90)
         self.total_label = QLabel(self)
         self.total_label.setObjectName("attachmentTotal")
-        self.remove_button = QPushButton("Remove", self)
+        self.remove_button = QPushButton(self.tr("Remove"), self)
         self.remove_button.clicked.connect(self.remove_selected)
         row = QHBoxLayout()
         row.addWidget(self.total_label, 1)
@@ -77,9 +77,13 @@ class AttachmentPanel(QWidget):
     def _refresh(self) -> None:
         self.setVisible(bool(self._files))
         count = len(self._files)
-        text = f"{count} attachment{'s' if count != 1 else ''}, {human_size(self.total_size())}"
+        total = human_size(self.total_size())
+        if count == 1:
+            text = self.tr("{count} attachment, {total}").format(count=count, total=total)
+        else:
+            text = self.tr("{count} attachments, {total}").format(count=count, total=total)
         if self.over_limit():
-            text += f" — more than this account accepts ({human_size(self.size_limit)})"
+            text += self.tr(" — more than this account accepts ({limit})").format(limit=human_size(self.size_limit))
             self.total_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         else:
             self.total_label.setStyleSheet("")

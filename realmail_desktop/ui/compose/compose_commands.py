@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -43,13 +43,13 @@ ANSWER_ACTION_KINDS = (
 )
 
 
-_ANSWER_MENU = (
-    ("&Reply", "Ctrl+R", AnswerKind.REPLY),
-    ("Reply &all", "Ctrl+Shift+R", AnswerKind.REPLY_ALL),
-    ("Reply to &list", "Ctrl+Shift+L", AnswerKind.REPLY_LIST),
-    ("&Forward", "Ctrl+L", AnswerKind.FORWARD),
-    ("Forward as a&ttachment", "", AnswerKind.FORWARD_AS_ATTACHMENT),
-    ("&Edit as new message", "", AnswerKind.EDIT_AS_NEW),
+_ANSWER_MENU = (  # texts marked for pyside6-lupdate; translated where shown
+    (QT_TRANSLATE_NOOP("ComposeCommands", "&Reply"), "Ctrl+R", AnswerKind.REPLY),
+    (QT_TRANSLATE_NOOP("ComposeCommands", "Reply &all"), "Ctrl+Shift+R", AnswerKind.REPLY_ALL),
+    (QT_TRANSLATE_NOOP("ComposeCommands", "Reply to &list"), "Ctrl+Shift+L", AnswerKind.REPLY_LIST),
+    (QT_TRANSLATE_NOOP("ComposeCommands", "&Forward"), "Ctrl+L", AnswerKind.FORWARD),
+    (QT_TRANSLATE_NOOP("ComposeCommands", "Forward as a&ttachment"), "", AnswerKind.FORWARD_AS_ATTACHMENT),
+    (QT_TRANSLATE_NOOP("ComposeCommands", "&Edit as new message"), "", AnswerKind.EDIT_AS_NEW),
 )
 
 
@@ -126,7 +126,8 @@ class ComposeCommands(QObject):
             identities = self._store.reader.identities.all()
         if not identities:
             raise NoIdentityError(
-                "There is no account to send from.", hint="Add an account with File → Add account… first."
+                self.tr("There is no account to send from."),
+                hint=self.tr("Add an account with File → Add account… first."),
             )
         return identities
 
@@ -188,7 +189,9 @@ class ComposeCommands(QObject):
             await self._fetch_body(message_row)
             raw = await self._store.read(lambda r: r.raw_message(message_row))
         if raw is None:
-            raise NotFoundError("The message is not on this computer.", hint="Connect to the server and try again.")
+            raise NotFoundError(
+                self.tr("The message is not on this computer."), hint=self.tr("Connect to the server and try again.")
+            )
         return raw
 
     async def _answer_start(self, kind: AnswerKind, message_row: int) -> ComposerStart:
@@ -224,9 +227,9 @@ class ComposeCommands(QObject):
     def add_answer_menu(self, window: QMainWindow, current: Callable[[], int | None]) -> QMenu:
         """A "Message" menu with Reply, Reply all, … (and their keys) on another window: a reader window
         answers the message it shows (`current`)."""
-        menu = window.menuBar().addMenu("&Message")
+        menu = window.menuBar().addMenu(self.tr("&Message"))
         for text, key, kind in _ANSWER_MENU:
-            action = QAction(text, window)
+            action = QAction(QCoreApplication.translate("ComposeCommands", str(text)), window)
             if key:
                 action.setShortcut(QKeySequence(key))
             action.triggered.connect(lambda _checked=False, k=kind: self.answer(k, current()))

@@ -132,11 +132,11 @@ class ComposerWindow(QMainWindow):
     # --- building the window ----------------------------------------------------------------------
     def _build_layout(self) -> None:
         form = QFormLayout()
-        form.addRow("From:", self.from_box)
-        form.addRow("To:", self.to_field)
-        form.addRow("Cc:", self.cc_field)
-        form.addRow("Bcc:", self.bcc_field)
-        form.addRow("Subject:", self.subject_field)
+        form.addRow(self.tr("From:"), self.from_box)
+        form.addRow(self.tr("To:"), self.to_field)
+        form.addRow(self.tr("Cc:"), self.cc_field)
+        form.addRow(self.tr("Bcc:"), self.bcc_field)
+        form.addRow(self.tr("Subject:"), self.subject_field)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addLayout(form)
@@ -153,19 +153,19 @@ class ComposerWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.send_action = self._action("&Send", "Ctrl+Return")
+        self.send_action = self._action(self.tr("&Send"), "Ctrl+Return")
         self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.send_later_action = self._action("Send &later…")
-        self.attach_action = self._action("&Attach…", "Ctrl+Shift+A")
-        self.save_action = self._action("Save &draft", "Ctrl+S")
-        self.discard_action = self._action("&Discard")
-        self.bold_action = self._action("&Bold", "Ctrl+B", checkable=True)
-        self.italic_action = self._action("&Italic", "Ctrl+I", checkable=True)
-        self.bullets_action = self._action("• List")
-        self.numbers_action = self._action("1. List")
-        self.link_action = self._action("&Link…", "Ctrl+K")
-        self.quote_action = self._action("&Quote")
-        self.plain_action = self._action("&Plain text", checkable=True)
+        self.send_later_action = self._action(self.tr("Send &later…"))
+        self.attach_action = self._action(self.tr("&Attach…"), "Ctrl+Shift+A")
+        self.save_action = self._action(self.tr("Save &draft"), "Ctrl+S")
+        self.discard_action = self._action(self.tr("&Discard"))
+        self.bold_action = self._action(self.tr("&Bold"), "Ctrl+B", checkable=True)
+        self.italic_action = self._action(self.tr("&Italic"), "Ctrl+I", checkable=True)
+        self.bullets_action = self._action(self.tr("• List"))
+        self.numbers_action = self._action(self.tr("1. List"))
+        self.link_action = self._action(self.tr("&Link…"), "Ctrl+K")
+        self.quote_action = self._action(self.tr("&Quote"))
+        self.plain_action = self._action(self.tr("&Plain text"), checkable=True)
         self.send_action.triggered.connect(lambda _c=False: self.send())
         self.send_later_action.triggered.connect(lambda _c=False: self.send_later())
         self.attach_action.triggered.connect(lambda _c=False: self.choose_files())
@@ -178,7 +178,7 @@ class ComposerWindow(QMainWindow):
         self.link_action.triggered.connect(lambda _c=False: self._ask_link())
         self.quote_action.triggered.connect(lambda _c=False: self.editor.quote())
         self.plain_action.toggled.connect(self.set_plain)
-        toolbar = QToolBar("Compose", self)
+        toolbar = QToolBar(self.tr("Compose"), self)
         toolbar.setObjectName("composeToolbar")
         toolbar.setMovable(False)
         toolbar.addActions([self.send_action, self.send_later_action, self.attach_action, self.save_action])
@@ -206,7 +206,8 @@ class ComposerWindow(QMainWindow):
         self.editor.set_body(text, start.html if start.html is not None and not signature else None)
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.subject_field.text().strip() or '(no subject)'} — Write")
+        subject = self.subject_field.text().strip() or self.tr("(no subject)")
+        self.setWindowTitle(self.tr("{subject} — Write").format(subject=subject))
 
     # --- state ------------------------------------------------------------------------------------
     def _identity_by_id(self, identity_id: int | None) -> Identity | None:
@@ -280,7 +281,7 @@ class ComposerWindow(QMainWindow):
 
     # --- attachments ------------------------------------------------------------------------------
     def choose_files(self) -> QFileDialog:
-        dialog = QFileDialog(self, "Attach files")
+        dialog = QFileDialog(self, self.tr("Attach files"))
         dialog.setObjectName("attachFilesDialog")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.filesSelected.connect(self.attach_files)
@@ -303,7 +304,7 @@ class ComposerWindow(QMainWindow):
         self.choose_files()  # the message waits; Send again once the file is attached
 
     def _ask_link(self) -> None:
-        url, ok = QInputDialog.getText(self, "Insert link", "Address (https://…):")
+        url, ok = QInputDialog.getText(self, self.tr("Insert link"), self.tr("Address (https://…):"))
         if ok:
             self.editor.insert_link(url)
 
@@ -361,13 +362,17 @@ class ComposerWindow(QMainWindow):
             problems.extend(found.invalid)
         identity = self.identity()
         if identity is not None and not is_valid_address(identity.address):
-            problems.append(f"{identity.address} (From: change it in Account settings → Identities…)")
+            problems.append(
+                self.tr("{address} (From: change it in Account settings → Identities…)").format(
+                    address=identity.address
+                )
+            )
         if problems:
             invalid_address_box(self, problems)
             return False
         if not self.draft().recipients:
-            self.to_field.mark_invalid(("(no recipient)",))
-            invalid_address_box(self, ["no recipient given"])
+            self.to_field.mark_invalid((self.tr("(no recipient)"),))
+            invalid_address_box(self, [self.tr("no recipient given")])
             return False
         return True
 
@@ -392,9 +397,9 @@ class ComposerWindow(QMainWindow):
             ask(
                 self,
                 "forgotAttachmentBox",
-                "Forgot the attachment?",
-                "The message speaks of an attachment, but nothing is attached.",
-                "Attach a file, or send it as it is.",
+                self.tr("Forgot the attachment?"),
+                self.tr("The message speaks of an attachment, but nothing is attached."),
+                self.tr("Attach a file, or send it as it is."),
                 on_send=lambda: self._continue(rest, send_at),
                 on_attach=self._choose_files_instead,
             )
@@ -402,10 +407,13 @@ class ComposerWindow(QMainWindow):
             ask(
                 self,
                 "sizeLimitBox",
-                "Message too big?",
-                f"The attachments ({human_size(self.attachments.total_size())}) are more than this account's server "
-                f"usually accepts ({human_size(self.attachments.size_limit)}).",
-                "The server may refuse the message. Send it anyway?",
+                self.tr("Message too big?"),
+                self.tr(
+                    "The attachments ({total}) are more than this account's server usually accepts ({limit})."
+                ).format(
+                    total=human_size(self.attachments.total_size()), limit=human_size(self.attachments.size_limit)
+                ),
+                self.tr("The server may refuse the message. Send it anyway?"),
                 on_send=lambda: self._continue(rest, send_at),
             )
 

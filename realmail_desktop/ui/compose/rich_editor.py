@@ -28,7 +28,7 @@ class MessageEditor(QTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageEditor")
-        self.setAccessibleName("Message text")
+        self.setAccessibleName(self.tr("Message text"))
         self._rich = True
         self._images: dict[str, InlineImage] = {}
         self.setAcceptRichText(True)

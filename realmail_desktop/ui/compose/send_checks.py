@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDateTimeEdit,
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SEND_ANYWAY = "Send anyway"
-ATTACH_FILE = "Attach a file…"
+# marked for pyside6-lupdate; translated where shown
+SEND_ANYWAY = str(QT_TRANSLATE_NOOP("SendChecks", "Send anyway"))
+ATTACH_FILE = str(QT_TRANSLATE_NOOP("SendChecks", "Attach a file…"))
 
 
 def _box(parent: QWidget, name: str, title: str, text: str, informative: str = "") -> QMessageBox:
@@ -37,9 +38,11 @@ def invalid_address_box(parent: QWidget, pieces: list[str]) -> QMessageBox:
     box = _box(
         parent,
         "invalidAddressBox",
-        "Check the recipients",
-        "Some recipients are not e-mail addresses: " + ", ".join(pieces),
-        "Correct the marked fields, then send again.",
+        QCoreApplication.translate("SendChecks", "Check the recipients"),
+        QCoreApplication.translate("SendChecks", "Some recipients are not e-mail addresses: {addresses}").format(
+            addresses=", ".join(pieces)
+        ),
+        QCoreApplication.translate("SendChecks", "Correct the marked fields, then send again."),
     )
     box.setIcon(QMessageBox.Icon.Warning)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
@@ -59,8 +62,12 @@ def ask(
 ) -> QMessageBox:
     """A question before sending: "Send anyway" calls `on_send`; "Attach a file…" `on_attach`; Cancel nothing."""
     box = _box(parent, name, title, text, informative)
-    send = box.addButton(SEND_ANYWAY, QMessageBox.ButtonRole.AcceptRole)
-    attach = box.addButton(ATTACH_FILE, QMessageBox.ButtonRole.ActionRole) if on_attach is not None else None
+    send = box.addButton(QCoreApplication.translate("SendChecks", SEND_ANYWAY), QMessageBox.ButtonRole.AcceptRole)
+    attach = (
+        box.addButton(QCoreApplication.translate("SendChecks", ATTACH_FILE), QMessageBox.ButtonRole.ActionRole)
+        if on_attach is not None
+        else None
+    )
     box.addButton(QMessageBox.StandardButton.Cancel)
 
     def clicked(button: QAbstractButton) -> None:
@@ -80,18 +87,18 @@ class SendLaterDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sendLaterDialog")
-        self.setWindowTitle("Send later")
+        self.setWindowTitle(self.tr("Send later"))
         self.when = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600), self)
         self.when.setCalendarPopup(True)
         self.when.setMinimumDateTime(QDateTime.currentDateTime().addSecs(60))
         self.when.setDisplayFormat("ddd d MMM yyyy HH:mm")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Schedule")
+        ok.setText(self.tr("Schedule"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Send this message on:", self))
+        layout.addWidget(QLabel(self.tr("Send this message on:"), self))
         layout.addWidget(self.when)
         layout.addWidget(buttons)
 

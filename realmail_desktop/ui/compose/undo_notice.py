@@ -21,7 +21,7 @@ class UndoSendNotice(QWidget):
         super().__init__(parent)
         self.setObjectName("undoSendNotice")
         self.label = QLabel(self)
-        self.undo_button = QPushButton("Undo", self)
+        self.undo_button = QPushButton(self.tr("Undo"), self)
         self.undo_button.setObjectName("undoSendButton")
         self.undo_button.clicked.connect(self._undo)
         row = QHBoxLayout(self)
@@ -53,10 +53,10 @@ class UndoSendNotice(QWidget):
             self.finish()
             return
         if left <= 120:
-            self.label.setText(f"Sending in {int(left + 0.999)} s —")
+            self.label.setText(self.tr("Sending in {seconds} s —").format(seconds=int(left + 0.999)))
         else:
             when = datetime.fromtimestamp(self._sent.send_at).strftime("%a %d %b %H:%M")
-            self.label.setText(f"Scheduled for {when} —")
+            self.label.setText(self.tr("Scheduled for {when} —").format(when=when))
             self._timer.stop()  # a scheduled message keeps its Undo until the next one replaces the notice
 
     def finish(self) -> None:

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,21 +38,26 @@ from realmail_desktop.ui.dialogs.password_dialog import ask_keep_for_session, st
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.sync_control import AccountAdder
 
-CHECKING = "Checking the connection…"
+CHECKING = str(QT_TRANSLATE_NOOP("AddAccountDialog", "Checking the connection…"))  # translated where shown
 DEFAULT_PORTS = {ImapSecurity.TLS: 993, ImapSecurity.STARTTLS: 143}
 SECURITY_CHOICES = (("TLS", ImapSecurity.TLS), ("STARTTLS", ImapSecurity.STARTTLS))
 SMTP_PORTS = {ImapSecurity.TLS: 465, ImapSecurity.STARTTLS: 587}
 SaveSmtp = Callable[[int, SmtpSettings], Awaitable[object]]  # e.g. store.sending.set_smtp_settings
-SYNC_WINDOWS: tuple[tuple[str, int], ...] = (
-    ("Last 7 days", 7),
-    ("Last 30 days", 30),
-    ("Last 90 days", 90),
-    ("Last year", 365),
-    ("All mail", 0),
+SYNC_WINDOWS: tuple[tuple[str, int], ...] = (  # labels marked for pyside6-lupdate; see sync_window_label()
+    (str(QT_TRANSLATE_NOOP("AddAccountDialog", "Last 7 days")), 7),
+    (str(QT_TRANSLATE_NOOP("AddAccountDialog", "Last 30 days")), 30),
+    (str(QT_TRANSLATE_NOOP("AddAccountDialog", "Last 90 days")), 90),
+    (str(QT_TRANSLATE_NOOP("AddAccountDialog", "Last year")), 365),
+    (str(QT_TRANSLATE_NOOP("AddAccountDialog", "All mail")), 0),
 )
 DEFAULT_SYNC_WINDOW = 30
 
 _log = get_logger("ui")
+
+
+def sync_window_label(label: str) -> str:
+    """A SYNC_WINDOWS label as shown (translated)."""
+    return QCoreApplication.translate("AddAccountDialog", label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +111,7 @@ class AddAccountDialog(QDialog):
         save_smtp: SaveSmtp | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add IMAP account")
+        self.setWindowTitle(self.tr("Add IMAP account"))
         self._save_smtp = save_smtp
         self.setObjectName("addAccountDialog")
         self._sync = sync
@@ -121,10 +126,10 @@ class AddAccountDialog(QDialog):
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        self.ok_button.setText("Add account")
+        self.ok_button.setText(self.tr("Add account"))
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
-        self._status = QLabel(CHECKING, self)
+        self._status = QLabel(QCoreApplication.translate("AddAccountDialog", CHECKING), self)
         self._status.setObjectName("accountStatus")
         self._status.hide()
 
@@ -140,7 +145,7 @@ class AddAccountDialog(QDialog):
     def _build_fields(self) -> None:
         form = self._form
         self.name_edit = QLineEdit(form)
-        self.name_edit.setPlaceholderText("e.g. Work (the address when left empty)")
+        self.name_edit.setPlaceholderText(self.tr("e.g. Work (the address when left empty)"))
         self.address_edit = QLineEdit(form)
         self.address_edit.setPlaceholderText("you@example.com")
         self.host_edit = QLineEdit(form)
@@ -152,31 +157,33 @@ class AddAccountDialog(QDialog):
         self.port_edit.setValidator(QIntValidator(1, 65535, self.port_edit))
         self.port_edit.setMaximumWidth(self.fontMetrics().horizontalAdvance("0" * 8) + 16)
         self.username_edit = QLineEdit(form)
-        self.username_edit.setPlaceholderText("usually the e-mail address")
+        self.username_edit.setPlaceholderText(self.tr("usually the e-mail address"))
         self.password_edit = QLineEdit(form)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.window_combo = QComboBox(form)
         for label, days in SYNC_WINDOWS:
-            self.window_combo.addItem(label, days)
+            self.window_combo.addItem(sync_window_label(label), days)
         self.window_combo.setCurrentIndex(self.window_combo.findData(DEFAULT_SYNC_WINDOW))
         self.window_combo.setToolTip(
-            "Messages from this period are downloaded whole for reading offline; older ones when you open them."
+            self.tr(
+                "Messages from this period are downloaded whole for reading offline; older ones when you open them."
+            )
         )
 
         server = QHBoxLayout()
         server.setContentsMargins(0, 0, 0, 0)
         server.addWidget(self.host_edit, 1)
-        server.addWidget(QLabel("Port:", form))
+        server.addWidget(QLabel(self.tr("Port:"), form))
         server.addWidget(self.port_edit)
         rows = QFormLayout(form)
         rows.setContentsMargins(0, 0, 0, 0)
-        rows.addRow("Account name:", self.name_edit)
-        rows.addRow("E-mail address:", self.address_edit)
-        rows.addRow("IMAP server:", server)
-        rows.addRow("Security:", self.security_combo)
-        rows.addRow("User name:", self.username_edit)
-        rows.addRow("Password:", self.password_edit)
-        rows.addRow("Keep offline:", self.window_combo)
+        rows.addRow(self.tr("Account name:"), self.name_edit)
+        rows.addRow(self.tr("E-mail address:"), self.address_edit)
+        rows.addRow(self.tr("IMAP server:"), server)
+        rows.addRow(self.tr("Security:"), self.security_combo)
+        rows.addRow(self.tr("User name:"), self.username_edit)
+        rows.addRow(self.tr("Password:"), self.password_edit)
+        rows.addRow(self.tr("Keep offline:"), self.window_combo)
         if self._save_smtp is not None:  # only where the settings can be saved (AccountSetupDialog has its own)
             self._build_smtp_fields(rows)
 
@@ -201,10 +208,10 @@ class AddAccountDialog(QDialog):
         server = QHBoxLayout()
         server.setContentsMargins(0, 0, 0, 0)
         server.addWidget(self.smtp_host_edit, 1)
-        server.addWidget(QLabel("Port:", self._form))
+        server.addWidget(QLabel(self.tr("Port:"), self._form))
         server.addWidget(self.smtp_port_edit)
-        rows.addRow("SMTP server:", server)
-        rows.addRow("SMTP security:", self.smtp_security_combo)
+        rows.addRow(self.tr("SMTP server:"), server)
+        rows.addRow(self.tr("SMTP security:"), self.smtp_security_combo)
 
         def security_changed(_index: int) -> None:
             if self.smtp_port_edit.text() in ("", *(str(p) for p in SMTP_PORTS.values())):
@@ -237,7 +244,7 @@ class AddAccountDialog(QDialog):
         self._error.setTextFormat(Qt.TextFormat.PlainText)
         self._error.setWordWrap(True)
         self._error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._certificate_button = QPushButton("View certificate…", self._error_box)
+        self._certificate_button = QPushButton(self.tr("View certificate…"), self._error_box)
         self._certificate_button.clicked.connect(self.show_certificate)
         row = QHBoxLayout(self._error_box)
         row.setContentsMargins(8, 6, 8, 6)
@@ -379,7 +386,7 @@ class AddAccountDialog(QDialog):
             self._ops.run(self._sync.remove_account(account.id), label="Remove account")
             self._set_checking(False)
 
-        ask_keep_for_session(self, error, answered, no_text="Don't add the account")
+        ask_keep_for_session(self, error, answered, no_text=self.tr("Don't add the account"))
 
     def _finish(self, account: Account) -> None:
         self._set_checking(False)

@@ -3,7 +3,7 @@ offline (the sync window, which can be changed) and "Remove account…" with its
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,45 +17,66 @@ from PySide6.QtWidgets import (
 )
 
 from realmail_desktop.store import Account, ImapSecurity, ImapSettings, StoreReader
-from realmail_desktop.ui.dialogs.account_dialog import SYNC_WINDOWS
+from realmail_desktop.ui.dialogs.account_dialog import SYNC_WINDOWS, sync_window_label
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.sync_control import SyncControl
 
+# Texts marked for pyside6-lupdate; translated where shown (context "AccountSettingsDialog").
 _SECURITY_TEXT = {
     ImapSecurity.TLS: "TLS",
     ImapSecurity.STARTTLS: "STARTTLS",
-    ImapSecurity.NONE: "None (this computer only)",
+    ImapSecurity.NONE: str(QT_TRANSLATE_NOOP("AccountSettingsDialog", "None (this computer only)")),
 }
-WINDOW_EXPLAINED = (
-    "Messages from this period are kept whole on this computer for reading offline; headers of all mail are "
-    "always kept, and an older message downloads when you open it."
+WINDOW_EXPLAINED = str(
+    QT_TRANSLATE_NOOP(
+        "AccountSettingsDialog",
+        "Messages from this period are kept whole on this computer for reading offline; headers of all mail are "
+        "always kept, and an older message downloads when you open it.",
+    )
 )
-SHRINKING = (
-    "Choosing a shorter period frees the space of the older messages' bodies (starred messages and drafts "
-    "stay); they download again when you open them."
+SHRINKING = str(
+    QT_TRANSLATE_NOOP(
+        "AccountSettingsDialog",
+        "Choosing a shorter period frees the space of the older messages' bodies (starred messages and drafts "
+        "stay); they download again when you open them.",
+    )
 )
+
+
+def _translated(text: str) -> str:
+    return QCoreApplication.translate("AccountSettingsDialog", text)
 
 
 def window_label(days: int) -> str:
-    return next((label for label, value in SYNC_WINDOWS if value == days), f"Last {days} days")
+    return next(
+        (sync_window_label(label) for label, value in SYNC_WINDOWS if value == days),
+        QCoreApplication.translate("AccountSettingsDialog", "Last {days} days").format(days=days),
+    )
 
 
 def remove_account_box(parent: QWidget, account: Account) -> tuple[QMessageBox, QPushButton]:
     """The confirmation before an account goes from this computer (window-modal; deletes itself)."""
     box = QMessageBox(
         QMessageBox.Icon.Warning,
-        "Remove account",
-        f"Remove the account “{account.name}” from RealMail?",
+        QCoreApplication.translate("AccountSettingsDialog", "Remove account"),
+        QCoreApplication.translate("AccountSettingsDialog", "Remove the account “{name}” from RealMail?").format(
+            name=account.name
+        ),
         QMessageBox.StandardButton.NoButton,
         parent,
     )
     box.setObjectName("removeAccountBox")
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setInformativeText(
-        "Its mail is deleted from this computer (not from the server), and RealMail stops checking it. "
-        "You can add it again later."
+        QCoreApplication.translate(
+            "AccountSettingsDialog",
+            "Its mail is deleted from this computer (not from the server), and RealMail stops checking it. "
+            "You can add it again later.",
+        )
     )
-    remove = box.addButton("Remove account", QMessageBox.ButtonRole.DestructiveRole)
+    remove = box.addButton(
+        QCoreApplication.translate("AccountSettingsDialog", "Remove account"), QMessageBox.ButtonRole.DestructiveRole
+    )
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -68,12 +89,14 @@ class AccountSettingsDialog(QDialog):
     then removes the account through `sync.remove_account` and closes the dialog.
 
     Signals: syncWindowChanged(int days) once the engine saved a new window; accountRemoved(int account_id);
-    identitiesRequested(int account_id) — "Identities…" was clicked (the window opens ui/dialogs/identities_dialog).
+    identitiesRequested(int account_id) — "Identities…" was clicked (the window opens ui/dialogs/identities_dialog);
+    serverSettingsRequested(int account_id) — "Server settings…" was clicked (ui/dialogs/server_settings_dialog).
     """
 
     syncWindowChanged = Signal(int)
     accountRemoved = Signal(int)
     identitiesRequested = Signal(int)
+    serverSettingsRequested = Signal(int)
 
     def __init__(
         self,
@@ -85,7 +108,7 @@ class AccountSettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accountSettingsDialog")
-        self.setWindowTitle(f"Account settings — {account.name}")
+        self.setWindowTitle(self.tr("Account settings — {name}").format(name=account.name))
         self.account = account
         self._settings = settings
         self._sync = sync
@@ -94,13 +117,13 @@ class AccountSettingsDialog(QDialog):
 
         rows = QFormLayout()
         self._shown: dict[str, str] = {}
-        port_text = f"{settings.host}, port {settings.port}"
+        port_text = self.tr("{host}, port {port}").format(host=settings.host, port=settings.port)
         for label, value in (
-            ("Account name:", account.name),
-            ("E-mail address:", account.address or "—"),
-            ("IMAP server:", port_text),
-            ("User name:", settings.username),
-            ("Security:", _SECURITY_TEXT.get(settings.security, str(settings.security))),
+            (self.tr("Account name:"), account.name),
+            (self.tr("E-mail address:"), account.address or "—"),
+            (self.tr("IMAP server:"), port_text),
+            (self.tr("User name:"), settings.username),
+            (self.tr("Security:"), _translated(_SECURITY_TEXT.get(settings.security, str(settings.security)))),
         ):
             field = QLabel(value, self)
             field.setTextFormat(Qt.TextFormat.PlainText)
@@ -110,25 +133,28 @@ class AccountSettingsDialog(QDialog):
         self.window_combo = QComboBox(self)
         self.window_combo.setObjectName("syncWindow")
         for label, days in SYNC_WINDOWS:
-            self.window_combo.addItem(label, days)
+            self.window_combo.addItem(sync_window_label(label), days)
         if self.window_combo.findData(settings.sync_window_days) < 0:  # a value set elsewhere: keep it choosable
             self.window_combo.addItem(window_label(settings.sync_window_days), settings.sync_window_days)
         self.window_combo.setCurrentIndex(self.window_combo.findData(settings.sync_window_days))
-        rows.addRow("Keep offline:", self.window_combo)
+        rows.addRow(self.tr("Keep offline:"), self.window_combo)
 
-        explained = QLabel(WINDOW_EXPLAINED, self)
+        explained = QLabel(_translated(WINDOW_EXPLAINED), self)
         explained.setWordWrap(True)
         explained.setTextFormat(Qt.TextFormat.PlainText)
-        self._shrinking = QLabel(SHRINKING, self)
+        self._shrinking = QLabel(_translated(SHRINKING), self)
         self._shrinking.setObjectName("shrinkingNote")
         self._shrinking.setWordWrap(True)
         self._shrinking.setTextFormat(Qt.TextFormat.PlainText)
         self._shrinking.hide()
-        server_note = QLabel("Server settings are changed by removing the account and adding it again.", self)
+        # hidden once a "Server settings…" button is offered
+        self._server_note = server_note = QLabel(
+            self.tr("Server settings are changed by removing the account and adding it again."), self
+        )
         server_note.setWordWrap(True)
         server_note.setEnabled(False)  # drawn as secondary text
 
-        self.remove_button = QPushButton("Remove account…", self)
+        self.remove_button = QPushButton(self.tr("Remove account…"), self)
         self.remove_button.setObjectName("removeAccount")
         self.remove_button.clicked.connect(self.ask_remove)
         self._buttons = QDialogButtonBox(
@@ -199,9 +225,19 @@ class AccountSettingsDialog(QDialog):
         self.window_combo.setEnabled(not saving)
 
     # --- removing ---------------------------------------------------------------------------------
+    def add_server_settings_button(self) -> QPushButton:
+        """The "Server settings…" button: emits serverSettingsRequested (the window opens
+        ui/dialogs/server_settings_dialog)."""
+        button = QPushButton(self.tr("Server settings…"), self)
+        button.setObjectName("serverSettingsButton")
+        button.clicked.connect(lambda _checked=False: self.serverSettingsRequested.emit(self.account.id))
+        self._buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self._server_note.hide()
+        return button
+
     def add_identities_button(self) -> QPushButton:
         """The "Identities…" button: emits identitiesRequested (the window opens the editor)."""
-        button = QPushButton("Identities…", self)
+        button = QPushButton(self.tr("Identities…"), self)
         button.setObjectName("identitiesButton")
         button.clicked.connect(lambda _checked=False: self.identitiesRequested.emit(self.account.id))
         self._buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)

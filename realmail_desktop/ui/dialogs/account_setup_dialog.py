@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,17 +30,28 @@ from realmail_desktop.auth.providers import MailSettings, SignIn, domain_of
 from realmail_desktop.core.errors import KeyringUnavailableError, KnownError
 from realmail_desktop.core.logs import get_logger
 from realmail_desktop.store import Account, ImapAuth, ImapSecurity, SmtpAuth, SmtpSettings
-from realmail_desktop.ui.dialogs.account_dialog import DEFAULT_SYNC_WINDOW, SYNC_WINDOWS, is_address
+from realmail_desktop.ui.dialogs.account_dialog import DEFAULT_SYNC_WINDOW, SYNC_WINDOWS, is_address, sync_window_label
 from realmail_desktop.ui.dialogs.google_sign_in import GoogleSetup
 from realmail_desktop.ui.dialogs.password_dialog import ask_keep_for_session
 from realmail_desktop.ui.dialogs.server_settings_form import Server, ServerSettingsForm
 from realmail_desktop.ui.ops import Ops
 
-FINDING = "Looking for the settings of {domain}…"
-WAITING_FOR_GOOGLE = "Waiting for you to sign in with Google in your browser… (Cancel stops waiting)"
-CHECKING = "Checking the connection…"
-SMTP_NOT_TESTED = "SMTP: not tested here; RealMail checks it when you first send."
+# Texts marked for pyside6-lupdate; translated where shown by _translated().
+FINDING = str(QT_TRANSLATE_NOOP("AccountSetupDialog", "Looking for the settings of {domain}…"))
+WAITING_FOR_GOOGLE = str(
+    QT_TRANSLATE_NOOP(
+        "AccountSetupDialog", "Waiting for you to sign in with Google in your browser… (Cancel stops waiting)"
+    )
+)
+CHECKING = str(QT_TRANSLATE_NOOP("AccountSetupDialog", "Checking the connection…"))
+SMTP_NOT_TESTED = str(
+    QT_TRANSLATE_NOOP("AccountSetupDialog", "SMTP: not tested here; RealMail checks it when you first send.")
+)
 _log = get_logger("ui")
+
+
+def _translated(text: str) -> str:
+    return QCoreApplication.translate("AccountSetupDialog", text)
 
 
 class AccountSetupAdder(Protocol):
@@ -116,7 +127,7 @@ class AccountSetupDialog(QDialog):
         check_smtp: CheckSmtp | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Add account")
+        self.setWindowTitle(self.tr("Add account"))
         self.setObjectName("accountSetupDialog")
         self._sync, self._secrets, self._ops = sync, secrets, ops
         self._discovery = discovery or Discovery()
@@ -130,10 +141,10 @@ class AccountSetupDialog(QDialog):
         self._form = self._build_form()
         self.found_label = self._plain_label("foundSettings")
         self.note_label = self._plain_label("providerNote")
-        self.google_button = QPushButton("Sign in with Google…", self)
+        self.google_button = QPushButton(self.tr("Sign in with Google…"), self)
         self.google_button.setObjectName("googleSignIn")
         self.google_button.clicked.connect(self.sign_in_with_google)
-        self.manual_button = QPushButton("Edit settings manually", self)
+        self.manual_button = QPushButton(self.tr("Edit settings manually"), self)
         self.manual_button.setObjectName("manualSettings")
         self.manual_button.setCheckable(True)
         self.servers = ServerSettingsForm(self)
@@ -144,7 +155,7 @@ class AccountSetupDialog(QDialog):
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        self.ok_button.setText("Add account")
+        self.ok_button.setText(self.tr("Add account"))
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
 
@@ -164,22 +175,22 @@ class AccountSetupDialog(QDialog):
     def _build_form(self) -> QWidget:
         form = QWidget(self)
         self.name_edit = QLineEdit(form)
-        self.name_edit.setPlaceholderText("e.g. Work (the address when left empty)")
+        self.name_edit.setPlaceholderText(self.tr("e.g. Work (the address when left empty)"))
         self.address_edit = QLineEdit(form)
         self.address_edit.setPlaceholderText("you@example.com")
         self.password_edit = QLineEdit(form)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.window_combo = QComboBox(form)
         for label, days in SYNC_WINDOWS:
-            self.window_combo.addItem(label, days)
+            self.window_combo.addItem(sync_window_label(label), days)
         self.window_combo.setCurrentIndex(self.window_combo.findData(DEFAULT_SYNC_WINDOW))
         rows = QFormLayout(form)
         rows.setContentsMargins(0, 0, 0, 0)
-        rows.addRow("Your name for it:", self.name_edit)
-        rows.addRow("E-mail address:", self.address_edit)
-        self._password_label = QLabel("Password:", form)
+        rows.addRow(self.tr("Your name for it:"), self.name_edit)
+        rows.addRow(self.tr("E-mail address:"), self.address_edit)
+        self._password_label = QLabel(self.tr("Password:"), form)
         rows.addRow(self._password_label, self.password_edit)
-        rows.addRow("Keep offline:", self.window_combo)
+        rows.addRow(self.tr("Keep offline:"), self.window_combo)
         return form
 
     def _plain_label(self, name: str) -> QLabel:
@@ -214,7 +225,7 @@ class AccountSetupDialog(QDialog):
         if not is_address(address) or address == self._looked_up or self.is_busy():
             return
         self._looked_up = address
-        self._show(self.status_label, FINDING.format(domain=domain_of(address)))
+        self._show(self.status_label, _translated(FINDING).format(domain=domain_of(address)))
         self._task = self._ops.run(self._discovery.find(address), label="Find settings", on_done=self._on_found)
         self._task.add_done_callback(lambda _t: self._end())
         self._update_buttons()
@@ -224,7 +235,12 @@ class AccountSetupDialog(QDialog):
         self._found = settings
         self.status_label.hide()
         if settings is None:
-            self._show(self.found_label, f"No settings were found for {domain_of(self.address())}: enter them below.")
+            self._show(
+                self.found_label,
+                self.tr("No settings were found for {domain}: enter them below.").format(
+                    domain=domain_of(self.address())
+                ),
+            )
             self.note_label.hide()
             self.manual_button.setChecked(True)
         else:
@@ -232,8 +248,19 @@ class AccountSetupDialog(QDialog):
             imap, smtp = settings.imap, settings.smtp
             self._show(
                 self.found_label,
-                f"Found {settings.name} (from {settings.source}): IMAP {imap.host}:{imap.port} "
-                f"{imap.security.value.upper()}, SMTP {smtp.host}:{smtp.port} {smtp.security.value.upper()}.",
+                self.tr(
+                    "Found {name} (from {source}): IMAP {imap_host}:{imap_port} {imap_security}, "
+                    "SMTP {smtp_host}:{smtp_port} {smtp_security}."
+                ).format(
+                    name=settings.name,
+                    source=settings.source,
+                    imap_host=imap.host,
+                    imap_port=imap.port,
+                    imap_security=imap.security.value.upper(),
+                    smtp_host=smtp.host,
+                    smtp_port=smtp.port,
+                    smtp_security=smtp.security.value.upper(),
+                ),
             )
             self.note_label.setText(settings.note)
             self.note_label.setVisible(bool(settings.note))
@@ -253,7 +280,7 @@ class AccountSetupDialog(QDialog):
         imap = self.servers.imap(self.address())
         if imap is None or not self.password_edit.text() or self.is_busy():
             return
-        self._begin(CHECKING)
+        self._begin(_translated(CHECKING))
         self._task = self._ops.run(self._add(imap, self.password_edit.text(), None), label="Add account")
         self._task.add_done_callback(lambda _t: self._end())
 
@@ -268,7 +295,7 @@ class AccountSetupDialog(QDialog):
             self._result(self.imap_result, "Google", exc)
             return
         sign_in = LoopbackSignIn(client, google.opener, login_hint=self.address(), ca_file=google.ca_file)
-        self._begin(WAITING_FOR_GOOGLE)
+        self._begin(_translated(WAITING_FOR_GOOGLE))
         self._signing_in = self._ops.run(self._signed_in(sign_in), label="Sign in with Google")
         self._signing_in.add_done_callback(lambda _t: self._end())
 
@@ -278,7 +305,7 @@ class AccountSetupDialog(QDialog):
         except KnownError as exc:
             self._result(self.imap_result, "Google", exc)
             return
-        self.status_label.setText(CHECKING)
+        self.status_label.setText(_translated(CHECKING))
         address = grant.email or self.address()
         imap = self.servers.imap(address)
         if imap is not None:
@@ -287,7 +314,7 @@ class AccountSetupDialog(QDialog):
     def reject(self) -> None:
         if self._signing_in is not None and not self._signing_in.done():
             self._signing_in.cancel()  # stop waiting for the browser; the dialog stays open
-            self._show(self.status_label, "Google sign-in cancelled.")
+            self._show(self.status_label, self.tr("Google sign-in cancelled."))
             return
         if self._task is not None and not self._task.done():
             self._task.cancel()
@@ -359,19 +386,19 @@ class AccountSetupDialog(QDialog):
         except KnownError as exc:
             self._result(self.imap_result, "IMAP", exc)
             return False
-        self._show(self.imap_result, f"IMAP: ✓ logged in to {imap.host}.")
+        self._show(self.imap_result, self.tr("IMAP: ✓ logged in to {host}.").format(host=imap.host))
         return True
 
     async def _smtp_works(self, smtp: SmtpSettings | None, login: str, secret: str) -> bool:
         if smtp is None or self._check_smtp is None:
-            self._show(self.smtp_result, SMTP_NOT_TESTED)
+            self._show(self.smtp_result, _translated(SMTP_NOT_TESTED))
             return True
         try:
             await self._check_smtp(smtp, login, secret)
         except KnownError as exc:
             self._result(self.smtp_result, "SMTP", exc)
             return False
-        self._show(self.smtp_result, f"SMTP: ✓ logged in to {smtp.host}.")
+        self._show(self.smtp_result, self.tr("SMTP: ✓ logged in to {host}.").format(host=smtp.host))
         return True
 
     def _ask_about_keyring(self, account: Account, error: KeyringUnavailableError) -> None:
@@ -383,7 +410,7 @@ class AccountSetupDialog(QDialog):
             self._secrets.forget_session(account.id)
             self._ops.run(self._sync.remove_account(account.id), label="Remove account")
 
-        ask_keep_for_session(self, error, answered, no_text="Don't add the account")
+        ask_keep_for_session(self, error, answered, no_text=self.tr("Don't add the account"))
 
     def _finish(self, account: Account) -> None:
         self._closed = True  # the window deletes the dialog on close: no later callback may touch its widgets
@@ -404,7 +431,7 @@ class AccountSetupDialog(QDialog):
             return
         self._form.setEnabled(True)
         self.servers.setEnabled(True)
-        if self.status_label.text() in (CHECKING, WAITING_FOR_GOOGLE):
+        if self.status_label.text() in (_translated(CHECKING), _translated(WAITING_FOR_GOOGLE)):
             self.status_label.hide()
         self._update_buttons()
 

@@ -4,7 +4,7 @@ account repository (via Ops) and the list re-reads the store when it reports the
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,16 +24,16 @@ from realmail_desktop.store import Account, Store
 from realmail_desktop.ui.icons import swatch
 from realmail_desktop.ui.ops import Ops
 
-COLORS: tuple[tuple[str, str], ...] = (
-    ("No colour", ""),
-    ("Red", "#d64541"),
-    ("Orange", "#e67e22"),
-    ("Yellow", "#d4ac0d"),
-    ("Green", "#27ae60"),
-    ("Teal", "#16a085"),
-    ("Blue", "#2e86de"),
-    ("Purple", "#8e44ad"),
-    ("Grey", "#7f8c8d"),
+COLORS: tuple[tuple[str, str], ...] = (  # names marked for pyside6-lupdate; translated where shown
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "No colour")), ""),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Red")), "#d64541"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Orange")), "#e67e22"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Yellow")), "#d4ac0d"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Green")), "#27ae60"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Teal")), "#16a085"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Blue")), "#2e86de"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Purple")), "#8e44ad"),
+    (str(QT_TRANSLATE_NOOP("AccountsDialog", "Grey")), "#7f8c8d"),
 )
 
 
@@ -43,19 +43,19 @@ class AccountsDialog(QDialog):
 
     def __init__(self, store: Store, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Arrange accounts")
+        self.setWindowTitle(self.tr("Arrange accounts"))
         self.setObjectName("accountsDialog")
         self._reader, self._accounts, self._ops = store.reader, store.accounts, ops
         self.list = QListWidget(self)
         self.list.setObjectName("accountList")
-        self.list.setAccessibleName("Accounts")
-        self.rename_button = QPushButton("Rename…", self)
-        self.up_button = QPushButton("Move up", self)
-        self.down_button = QPushButton("Move down", self)
+        self.list.setAccessibleName(self.tr("Accounts"))
+        self.rename_button = QPushButton(self.tr("Rename…"), self)
+        self.up_button = QPushButton(self.tr("Move up"), self)
+        self.down_button = QPushButton(self.tr("Move down"), self)
         self.color_combo = QComboBox(self)
         self.color_combo.setObjectName("accountColor")
         for label, color in COLORS:
-            self.color_combo.addItem(swatch(color), label, color)
+            self.color_combo.addItem(swatch(color), QCoreApplication.translate("AccountsDialog", label), color)
         self.rename_button.clicked.connect(self.rename_selected)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
@@ -115,8 +115,8 @@ class AccountsDialog(QDialog):
             return None
         dialog = QInputDialog(self)
         dialog.setObjectName("renameAccountDialog")
-        dialog.setWindowTitle("Rename account")
-        dialog.setLabelText(f"New name for {account.address or account.name}:")
+        dialog.setWindowTitle(self.tr("Rename account"))
+        dialog.setLabelText(self.tr("New name for {account}:").format(account=account.address or account.name))
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.setTextValue(account.name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCryptographicHash, QDateTime, QLocale, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QCryptographicHash, QDateTime, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtNetwork import QSsl, QSslCertificate
 from PySide6.QtWidgets import (
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 _FINGERPRINT_LINE = "SHA-256 fingerprint:"
-FINGERPRINT = "SHA-256 fingerprint:"  # the dialog's row label
+FINGERPRINT = str(QT_TRANSLATE_NOOP("CertificateDialog", "SHA-256 fingerprint:"))  # row label; shown translated
 _PEM_BEGIN = "-----BEGIN CERTIFICATE-----"
 _NAME_PARTS = (
     QSslCertificate.SubjectInfo.CommonName,
@@ -88,14 +88,18 @@ def read_certificate_details(details: str) -> CertificateReport:
     )
 
 
+def _translated(text: str) -> str:
+    return QCoreApplication.translate("CertificateDialog", text)
+
+
 def _when(moment: datetime | None, now: datetime, *, until: bool) -> str:
     if moment is None:
-        return "unknown"
+        return QCoreApplication.translate("CertificateDialog", "unknown")
     shown = QLocale().toString(QDateTime.fromSecsSinceEpoch(int(moment.timestamp())), QLocale.FormatType.LongFormat)
     if until and moment < now:
-        return f"{shown} (expired)"
+        return QCoreApplication.translate("CertificateDialog", "{when} (expired)").format(when=shown)
     if not until and moment > now:
-        return f"{shown} (not valid yet)"
+        return QCoreApplication.translate("CertificateDialog", "{when} (not valid yet)").format(when=shown)
     return shown
 
 
@@ -107,7 +111,7 @@ class CertificateDialog(QDialog):
     def __init__(self, title_text: str, hint: str, details: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("certificateDialog")
-        self.setWindowTitle("Server certificate")
+        self.setWindowTitle(self.tr("Server certificate"))
         self.report = read_certificate_details(details)
         self._fields = _fields(self.report, datetime.now(UTC))
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -116,21 +120,22 @@ class CertificateDialog(QDialog):
         icon = QLabel(self)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize)
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
-        heading = self._label(title_text or "The server's certificate could not be verified.")
+        heading = self._label(title_text or self.tr("The server's certificate could not be verified."))
         font = heading.font()
         font.setBold(True)
         heading.setFont(font)
         form.addRow(icon, heading)
         for label, value in self._fields.items():
             shown = self._label(value)
-            if label == FINGERPRINT:
+            if label == _translated(FINGERPRINT):
                 shown.setFont(mono)
                 shown.setText(_two_lines(value))
             form.addRow(label, shown)
 
         advice = hint
         if self.report.fingerprint:
-            advice = f"{hint}\nCompare the fingerprint with the one your mail provider publishes.".strip()
+            advice = self.tr("{hint}\nCompare the fingerprint with the one your mail provider publishes.")
+            advice = advice.format(hint=hint).strip()
         hint_label = self._label(advice)
         hint_label.setVisible(bool(advice))
 
@@ -139,7 +144,7 @@ class CertificateDialog(QDialog):
         self.pem_view.setReadOnly(True)
         self.pem_view.setFont(mono)
         self.pem_view.hide()
-        self.pem_button = QPushButton("Show PEM", self)
+        self.pem_button = QPushButton(self.tr("Show PEM"), self)
         self.pem_button.setCheckable(True)
         self.pem_button.setEnabled(bool(self.report.pem))
         self.pem_button.toggled.connect(self.pem_view.setVisible)
@@ -168,19 +173,28 @@ class CertificateDialog(QDialog):
 
 def _fields(report: CertificateReport, now: datetime) -> dict[str, str]:
     """Row label → text of the dialog's rows."""
-    reason = report.reason or "The certificate could not be checked."
+    reason = report.reason or QCoreApplication.translate("CertificateDialog", "The certificate could not be checked.")
     if report.self_signed:
-        reason = f"{reason} The certificate is self-signed (it vouches for itself)."
+        reason = QCoreApplication.translate(
+            "CertificateDialog", "{reason} The certificate is self-signed (it vouches for itself)."
+        ).format(reason=reason)
     if not (report.subject or report.fingerprint):
-        return {"Why it failed:": reason, "Certificate:": "RealMail could not read the certificate from the server."}
+        return {
+            QCoreApplication.translate("CertificateDialog", "Why it failed:"): reason,
+            QCoreApplication.translate("CertificateDialog", "Certificate:"): QCoreApplication.translate(
+                "CertificateDialog", "RealMail could not read the certificate from the server."
+            ),
+        }
+    unknown = QCoreApplication.translate("CertificateDialog", "unknown")
     return {
-        "Why it failed:": reason,
-        "Issued to:": report.subject or "unknown",
-        "Issued by:": report.issuer or "unknown",
-        "Valid from:": _when(report.valid_from, now, until=False),
-        "Valid until:": _when(report.valid_until, now, until=True),
-        "Valid for:": ", ".join(report.names) or "(no names listed)",
-        FINGERPRINT: report.fingerprint or "unknown",
+        QCoreApplication.translate("CertificateDialog", "Why it failed:"): reason,
+        QCoreApplication.translate("CertificateDialog", "Issued to:"): report.subject or unknown,
+        QCoreApplication.translate("CertificateDialog", "Issued by:"): report.issuer or unknown,
+        QCoreApplication.translate("CertificateDialog", "Valid from:"): _when(report.valid_from, now, until=False),
+        QCoreApplication.translate("CertificateDialog", "Valid until:"): _when(report.valid_until, now, until=True),
+        QCoreApplication.translate("CertificateDialog", "Valid for:"): ", ".join(report.names)
+        or QCoreApplication.translate("CertificateDialog", "(no names listed)"),
+        _translated(FINGERPRINT): report.fingerprint or unknown,
     }
 
 

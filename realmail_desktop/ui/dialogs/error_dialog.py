@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
@@ -18,13 +18,17 @@ def show_bug(parent: QWidget | None, summary: str, traceback: str) -> QMessageBo
     """A crash box: what failed in one line, the traceback under "Show Details…" for a bug report."""
     box = QMessageBox(
         QMessageBox.Icon.Critical,
-        "RealMail — something went wrong",
-        "RealMail hit a bug and could not finish what it was doing.",
+        QCoreApplication.translate("ErrorDialog", "RealMail — something went wrong"),
+        QCoreApplication.translate("ErrorDialog", "RealMail hit a bug and could not finish what it was doing."),
         QMessageBox.StandardButton.Ok,
         parent,
     )
     box.setObjectName("bugBox")
-    box.setInformativeText(f"{summary}\n\nThe details are in the log; please include them in a bug report.")
+    box.setInformativeText(
+        QCoreApplication.translate(
+            "ErrorDialog", "{summary}\n\nThe details are in the log; please include them in a bug report."
+        ).format(summary=summary)
+    )
     box.setDetailedText(traceback)
     return _open(box)
 

@@ -41,13 +41,13 @@ class FolderChooserDialog(QDialog):
         self,
         choices: list[FolderChoice],
         *,
-        title: str = "Move to",
-        prompt: str = "Move the selected messages to:",
+        title: str | None = None,
+        prompt: str | None = None,
         exclude: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.setWindowTitle(title if title is not None else self.tr("Move to"))
         self.setObjectName("folderChooser")
         self._list = QListWidget(self)
         for choice in choices:
@@ -67,7 +67,7 @@ class FolderChooserDialog(QDialog):
         self._update_ok(self._list.currentItem())
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(prompt, self))
+        layout.addWidget(QLabel(prompt if prompt is not None else self.tr("Move the selected messages to:"), self))
         layout.addWidget(self._list)
         layout.addWidget(self._buttons)
         self.resize(360, 420)

@@ -5,7 +5,7 @@ folders only)."""
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
@@ -15,11 +15,20 @@ from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.sync_control import SyncControl
 
 _FOLDER_ID = int(Qt.ItemDataRole.UserRole) + 1
-EXPLAINED = (
-    "Ticked folders are shown and kept in sync. Unticked folders stay on the server untouched, but RealMail "
-    "does not download them."
+# Texts marked for pyside6-lupdate; translated where shown.
+EXPLAINED = str(
+    QT_TRANSLATE_NOOP(
+        "FolderSubscriptionsDialog",
+        "Ticked folders are shown and kept in sync. Unticked folders stay on the server untouched, but RealMail "
+        "does not download them.",
+    )
 )
-ALWAYS_SHOWN = "The Inbox and special folders (Sent, Drafts, Trash, Junk, Archive) are always shown and synced."
+ALWAYS_SHOWN = str(
+    QT_TRANSLATE_NOOP(
+        "FolderSubscriptionsDialog",
+        "The Inbox and special folders (Sent, Drafts, Trash, Junk, Archive) are always shown and synced.",
+    )
+)
 
 
 def _checked(on: bool) -> Qt.CheckState:
@@ -48,19 +57,19 @@ class FolderSubscriptionsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("folderSubscriptionsDialog")
-        self.setWindowTitle(f"Manage folders — {account.name}")
+        self.setWindowTitle(self.tr("Manage folders — {name}").format(name=account.name))
         self.account = account
         self._reader = reader
         self._sync = sync
         self._ops = ops
         self._items: dict[int, QStandardItem] = {}
 
-        explained = QLabel(EXPLAINED, self)
+        explained = QLabel(QCoreApplication.translate("FolderSubscriptionsDialog", EXPLAINED), self)
         explained.setWordWrap(True)
         explained.setTextFormat(Qt.TextFormat.PlainText)
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("folderFilter")
-        self.filter_edit.setPlaceholderText("Filter folders")
+        self.filter_edit.setPlaceholderText(self.tr("Filter folders"))
         self.filter_edit.setClearButtonEnabled(True)
         self.model = QStandardItemModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -109,13 +118,15 @@ class FolderSubscriptionsDialog(QDialog):
         item.setCheckState(_checked(folder.subscribed or special))
         if special:
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
-            item.setToolTip(ALWAYS_SHOWN)
+            item.setToolTip(QCoreApplication.translate("FolderSubscriptionsDialog", ALWAYS_SHOWN))
         self._items[folder.id] = item
         return item
 
     def _update_count(self) -> None:
         checked = sum(1 for item in self._items.values() if item.checkState() is Qt.CheckState.Checked)
-        self._count.setText(f"{checked} of {len(self._items)} folders shown")
+        self._count.setText(
+            self.tr("{checked} of {total} folders shown").format(checked=checked, total=len(self._items))
+        )
 
     def on_store_changed(self, changes: Changes) -> None:
         if changes.accounts or changes.folder_tree:

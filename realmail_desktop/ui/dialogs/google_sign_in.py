@@ -20,11 +20,14 @@ _log = get_logger("ui")
 
 def open_in_browser(url: str) -> None:
     """The system browser (the consent page must not open inside RealMail: the person checks its address)."""
-    from PySide6.QtCore import QUrl
+    from PySide6.QtCore import QCoreApplication, QUrl
     from PySide6.QtGui import QDesktopServices
 
     if not QDesktopServices.openUrl(QUrl(url)):
-        raise KnownError("No web browser could be opened.", hint="Set a default browser and try again.")
+        raise KnownError(
+            QCoreApplication.translate("GoogleSignIn", "No web browser could be opened."),
+            hint=QCoreApplication.translate("GoogleSignIn", "Set a default browser and try again."),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +62,15 @@ def sign_in_again(
             ca_file=setup.ca_file,
         ).run()
         if grant.email and grant.email.casefold() != account.address.casefold():
+            from PySide6.QtCore import QCoreApplication
+
             raise KnownError(
-                f"You signed in as {grant.email}, not {account.address}.",
-                hint=f"Sign in again and choose {account.address} in the browser.",
+                QCoreApplication.translate("GoogleSignIn", "You signed in as {email}, not {address}.").format(
+                    email=grant.email, address=account.address
+                ),
+                hint=QCoreApplication.translate(
+                    "GoogleSignIn", "Sign in again and choose {address} in the browser."
+                ).format(address=account.address),
             )
         try:
             await asyncio.to_thread(setup.tokens.adopt, account.id, grant)

@@ -36,7 +36,7 @@ class IdentitiesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("identitiesDialog")
         account = next((a for a in store.reader.accounts() if a.id == account_id), None)
-        self.setWindowTitle(f"Identities — {account.name if account else ''}")
+        self.setWindowTitle(self.tr("Identities — {name}").format(name=account.name if account else ""))
         self._store = store
         self._ops = ops
         self._account_id = account_id
@@ -46,18 +46,18 @@ class IdentitiesDialog(QDialog):
         self.name_field = QLineEdit(self)
         self.address_field = QLineEdit(self)
         self.reply_to_field = QLineEdit(self)
-        self.reply_to_field.setPlaceholderText("(answers come to the From address)")
+        self.reply_to_field.setPlaceholderText(self.tr("(answers come to the From address)"))
         self.signature_field = QPlainTextEdit(self)
-        self.signature_field.setPlaceholderText("Added under “-- ” in new messages and replies")
+        self.signature_field.setPlaceholderText(self.tr("Added under “-- ” in new messages and replies"))
         form = QFormLayout()
-        form.addRow("Name:", self.name_field)
-        form.addRow("Address:", self.address_field)
-        form.addRow("Reply-To:", self.reply_to_field)
-        form.addRow("Signature:", self.signature_field)
-        self.save_button = QPushButton("Save changes", self)
-        self.add_button = QPushButton("Add as new", self)
-        self.default_button = QPushButton("Make default", self)
-        self.remove_button = QPushButton("Remove", self)
+        form.addRow(self.tr("Name:"), self.name_field)
+        form.addRow(self.tr("Address:"), self.address_field)
+        form.addRow(self.tr("Reply-To:"), self.reply_to_field)
+        form.addRow(self.tr("Signature:"), self.signature_field)
+        self.save_button = QPushButton(self.tr("Save changes"), self)
+        self.add_button = QPushButton(self.tr("Add as new"), self)
+        self.default_button = QPushButton(self.tr("Make default"), self)
+        self.remove_button = QPushButton(self.tr("Remove"), self)
         self.save_button.clicked.connect(self.save_current)
         self.add_button.clicked.connect(self.add_new)
         self.default_button.clicked.connect(self.make_default)
@@ -69,11 +69,11 @@ class IdentitiesDialog(QDialog):
         self.undo_delay = QSpinBox(self)
         self.undo_delay.setObjectName("undoDelay")
         self.undo_delay.setRange(0, 120)
-        self.undo_delay.setSuffix(" s")
+        self.undo_delay.setSuffix(self.tr(" s"))
         self.undo_delay.setValue(store.reader.preferences.undo_send_seconds())
         self.undo_delay.valueChanged.connect(self._save_undo_delay)
         sending = QFormLayout()
-        sending.addRow("Undo send for (all accounts):", self.undo_delay)
+        sending.addRow(self.tr("Undo send for (all accounts):"), self.undo_delay)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -104,7 +104,7 @@ class IdentitiesDialog(QDialog):
         self.list.clear()
         chosen = 0
         for row, identity in enumerate(self.identities()):
-            shown = f"{identity.name} <{identity.address}>" + ("  (default)" if identity.is_default else "")
+            shown = f"{identity.name} <{identity.address}>" + (self.tr("  (default)") if identity.is_default else "")
             item = QListWidgetItem(shown)
             item.setData(Qt.ItemDataRole.UserRole, identity.id)
             self.list.addItem(item)
@@ -134,9 +134,14 @@ class IdentitiesDialog(QDialog):
             if text and not is_valid_address(text)
         ]
         if not self.address_field.text().strip():
-            wrong.insert(0, "(no address)")
+            wrong.insert(0, self.tr("(no address)"))
         if wrong:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Identities", f"Not an e-mail address: {wrong[0]}", parent=self)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Identities"),
+                self.tr("Not an e-mail address: {address}").format(address=wrong[0]),
+                parent=self,
+            )
             box.setObjectName("invalidIdentityBox")
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()

@@ -22,7 +22,7 @@ class LabelDialog(QDialog):
         """`labels`: (folder id, name) of each label; `having`: folder id → how many of the `selected`
         messages have that label."""
         super().__init__(parent)
-        self.setWindowTitle("Label")
+        self.setWindowTitle(self.tr("Label"))
         self.setObjectName("labelDialog")
         self._before: dict[int, Qt.CheckState] = {}
         self._list = QListWidget(self)
@@ -46,7 +46,7 @@ class LabelDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Labels of the selected messages:", self))
+        layout.addWidget(QLabel(self.tr("Labels of the selected messages:"), self))
         layout.addWidget(self._list)
         layout.addWidget(buttons)
 

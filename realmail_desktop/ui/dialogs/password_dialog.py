@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget
 
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.errors import KeyringUnavailableError
 
-KEEP_FOR_SESSION = "Keep the password for this session only?"
+KEEP_FOR_SESSION = str(
+    QT_TRANSLATE_NOOP("PasswordDialog", "Keep the password for this session only?")
+)  # translated where shown
 
 
 async def store_password(secrets: SecretStore, account_id: int, password: str) -> KeyringUnavailableError | None:
@@ -30,19 +32,30 @@ def ask_keep_for_session(
     error: KeyringUnavailableError,
     on_answer: Callable[[bool], None],
     *,
-    no_text: str = "Don't keep it",
+    no_text: str | None = None,
 ) -> QMessageBox:
     """Ask, in plain words, whether to keep a password in memory until RealMail quits; `on_answer(True)` when
     the person says yes. Window-modal (never a nested event loop); it deletes itself when answered."""
     box = QMessageBox(
-        QMessageBox.Icon.Question, "No keyring", KEEP_FOR_SESSION, QMessageBox.StandardButton.NoButton, parent
+        QMessageBox.Icon.Question,
+        QCoreApplication.translate("PasswordDialog", "No keyring"),
+        QCoreApplication.translate("PasswordDialog", KEEP_FOR_SESSION),
+        QMessageBox.StandardButton.NoButton,
+        parent,
     )
     box.setObjectName("keepForSessionBox")
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setInformativeText(
-        f"{error.message}\n\nRealMail can keep it in memory until you quit, and will ask for it again next time."
+        QCoreApplication.translate(
+            "PasswordDialog",
+            "{message}\n\nRealMail can keep it in memory until you quit, and will ask for it again next time.",
+        ).format(message=error.message)
     )
-    keep = box.addButton("Keep for this session", QMessageBox.ButtonRole.YesRole)
+    keep = box.addButton(
+        QCoreApplication.translate("PasswordDialog", "Keep for this session"), QMessageBox.ButtonRole.YesRole
+    )
+    if no_text is None:
+        no_text = QCoreApplication.translate("PasswordDialog", "Don't keep it")
     box.addButton(no_text, QMessageBox.ButtonRole.NoRole)
     box.setDefaultButton(keep)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -57,15 +70,15 @@ class PasswordDialog(QDialog):
 
     def __init__(self, account_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Re-enter password")
+        self.setWindowTitle(self.tr("Re-enter password"))
         self.setObjectName("passwordDialog")
-        prompt = QLabel(f"Enter the password for {account_label}.", self)
+        prompt = QLabel(self.tr("Enter the password for {account}.").format(account=account_label), self)
         prompt.setTextFormat(Qt.TextFormat.PlainText)
         prompt.setWordWrap(True)
         self._password = QLineEdit(self)
         self._password.setObjectName("password")
         self._password.setEchoMode(QLineEdit.EchoMode.Password)
-        self._password.setPlaceholderText("Password")
+        self._password.setPlaceholderText(self.tr("Password"))
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

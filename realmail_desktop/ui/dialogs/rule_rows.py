@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
 
 from realmail_desktop.store.rule_engine import (
@@ -16,38 +16,43 @@ from realmail_desktop.store.rule_engine import (
     RuleAction,
 )
 
+# Names marked for pyside6-lupdate (context "RuleRows"); translated where shown by _translated().
 FIELD_NAMES: dict[ConditionField, str] = {
-    ConditionField.FROM: "From",
-    ConditionField.TO: "To",
-    ConditionField.CC: "Cc",
-    ConditionField.SUBJECT: "Subject",
-    ConditionField.BODY: "Body",
-    ConditionField.HEADER: "Header…",
-    ConditionField.HAS_ATTACHMENT: "Has an attachment",
-    ConditionField.SIZE: "Size (bytes)",
-    ConditionField.ACCOUNT: "Account",
-    ConditionField.FOLDER: "Folder",
-    ConditionField.LIST_ID: "Mailing list (List-Id)",
+    ConditionField.FROM: str(QT_TRANSLATE_NOOP("RuleRows", "From")),
+    ConditionField.TO: str(QT_TRANSLATE_NOOP("RuleRows", "To")),
+    ConditionField.CC: str(QT_TRANSLATE_NOOP("RuleRows", "Cc")),
+    ConditionField.SUBJECT: str(QT_TRANSLATE_NOOP("RuleRows", "Subject")),
+    ConditionField.BODY: str(QT_TRANSLATE_NOOP("RuleRows", "Body")),
+    ConditionField.HEADER: str(QT_TRANSLATE_NOOP("RuleRows", "Header…")),
+    ConditionField.HAS_ATTACHMENT: str(QT_TRANSLATE_NOOP("RuleRows", "Has an attachment")),
+    ConditionField.SIZE: str(QT_TRANSLATE_NOOP("RuleRows", "Size (bytes)")),
+    ConditionField.ACCOUNT: str(QT_TRANSLATE_NOOP("RuleRows", "Account")),
+    ConditionField.FOLDER: str(QT_TRANSLATE_NOOP("RuleRows", "Folder")),
+    ConditionField.LIST_ID: str(QT_TRANSLATE_NOOP("RuleRows", "Mailing list (List-Id)")),
 }
 OPERATOR_NAMES: dict[Operator, str] = {
-    Operator.CONTAINS: "contains",
-    Operator.IS: "is",
-    Operator.MATCHES: "matches regex",
-    Operator.DOMAIN: "is from domain",
-    Operator.GREATER: "is greater than",
-    Operator.LESS: "is less than",
+    Operator.CONTAINS: str(QT_TRANSLATE_NOOP("RuleRows", "contains")),
+    Operator.IS: str(QT_TRANSLATE_NOOP("RuleRows", "is")),
+    Operator.MATCHES: str(QT_TRANSLATE_NOOP("RuleRows", "matches regex")),
+    Operator.DOMAIN: str(QT_TRANSLATE_NOOP("RuleRows", "is from domain")),
+    Operator.GREATER: str(QT_TRANSLATE_NOOP("RuleRows", "is greater than")),
+    Operator.LESS: str(QT_TRANSLATE_NOOP("RuleRows", "is less than")),
 }
 ACTION_NAMES: dict[ActionKind, str] = {
-    ActionKind.MOVE: "Move to folder",
-    ActionKind.COPY: "Copy to folder",
-    ActionKind.MARK_READ: "Mark as read",
-    ActionKind.STAR: "Star",
-    ActionKind.TAG: "Tag with",
-    ActionKind.DELETE: "Delete",
-    ActionKind.FORWARD: "Forward to",
-    ActionKind.NOTIFY: "Notify me",
-    ActionKind.STOP: "Stop processing more rules",
+    ActionKind.MOVE: str(QT_TRANSLATE_NOOP("RuleRows", "Move to folder")),
+    ActionKind.COPY: str(QT_TRANSLATE_NOOP("RuleRows", "Copy to folder")),
+    ActionKind.MARK_READ: str(QT_TRANSLATE_NOOP("RuleRows", "Mark as read")),
+    ActionKind.STAR: str(QT_TRANSLATE_NOOP("RuleRows", "Star")),
+    ActionKind.TAG: str(QT_TRANSLATE_NOOP("RuleRows", "Tag with")),
+    ActionKind.DELETE: str(QT_TRANSLATE_NOOP("RuleRows", "Delete")),
+    ActionKind.FORWARD: str(QT_TRANSLATE_NOOP("RuleRows", "Forward to")),
+    ActionKind.NOTIFY: str(QT_TRANSLATE_NOOP("RuleRows", "Notify me")),
+    ActionKind.STOP: str(QT_TRANSLATE_NOOP("RuleRows", "Stop processing more rules")),
 }
+
+
+def _translated(name: str) -> str:
+    return QCoreApplication.translate("RuleRows", name)
 
 
 def _operators_of(field: ConditionField) -> list[Operator]:
@@ -70,23 +75,23 @@ class ConditionRow(QWidget):
     ) -> None:
         super().__init__(parent)
         self.field = QComboBox(self)
-        self.field.setAccessibleName("Condition field")
+        self.field.setAccessibleName(self.tr("Condition field"))
         for field, name in FIELD_NAMES.items():
-            self.field.addItem(name, field.value)
+            self.field.addItem(_translated(name), field.value)
         self.header = QLineEdit(self)
-        self.header.setPlaceholderText("Header name, e.g. X-Mailer")
-        self.header.setAccessibleName("Header name")
-        self.negate = QCheckBox("not", self)
+        self.header.setPlaceholderText(self.tr("Header name, e.g. X-Mailer"))
+        self.header.setAccessibleName(self.tr("Header name"))
+        self.negate = QCheckBox(self.tr("not"), self)
         self.operator = QComboBox(self)
-        self.operator.setAccessibleName("Condition operator")
+        self.operator.setAccessibleName(self.tr("Condition operator"))
         self.value = QLineEdit(self)
-        self.value.setAccessibleName("Condition value")
+        self.value.setAccessibleName(self.tr("Condition value"))
         self.choice = QComboBox(self)  # accounts or folders
-        self.choice.setAccessibleName("Condition choice")
+        self.choice.setAccessibleName(self.tr("Condition choice"))
         self._folders, self._accounts = folders, accounts
         remove = QToolButton(self)
         remove.setText("−")
-        remove.setToolTip("Remove this condition")
+        remove.setToolTip(self.tr("Remove this condition"))
         remove.clicked.connect(self.removeRequested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -105,7 +110,7 @@ class ConditionRow(QWidget):
         self.operator.blockSignals(True)
         self.operator.clear()
         for operator in _operators_of(field):
-            self.operator.addItem(OPERATOR_NAMES[operator], operator.value)
+            self.operator.addItem(_translated(OPERATOR_NAMES[operator]), operator.value)
         self.operator.blockSignals(False)
         self.operator.setVisible(field is not ConditionField.HAS_ATTACHMENT)
         self.header.setVisible(field is ConditionField.HEADER)
@@ -153,22 +158,22 @@ class ActionRow(QWidget):
     def __init__(self, folders: list[tuple[int, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = QComboBox(self)
-        self.kind.setAccessibleName("Action")
+        self.kind.setAccessibleName(self.tr("Action"))
         for kind, name in ACTION_NAMES.items():
-            self.kind.addItem(name, kind.value)
+            self.kind.addItem(_translated(name), kind.value)
         self.folder = QComboBox(self)
-        self.folder.setAccessibleName("Action folder")
+        self.folder.setAccessibleName(self.tr("Action folder"))
         for folder_id, label in folders:
             self.folder.addItem(label, str(folder_id))
         self.text = QLineEdit(self)
-        self.text.setAccessibleName("Action value")
+        self.text.setAccessibleName(self.tr("Action value"))
         self.channel = QComboBox(self)
-        self.channel.setAccessibleName("Notify where")
-        self.channel.addItem("on the desktop", "desktop")
-        self.channel.addItem("on Telegram", "telegram")
+        self.channel.setAccessibleName(self.tr("Notify where"))
+        self.channel.addItem(self.tr("on the desktop"), "desktop")
+        self.channel.addItem(self.tr("on Telegram"), "telegram")
         remove = QToolButton(self)
         remove.setText("−")
-        remove.setToolTip("Remove this action")
+        remove.setToolTip(self.tr("Remove this action"))
         remove.clicked.connect(self.removeRequested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -184,7 +189,7 @@ class ActionRow(QWidget):
         kind = ActionKind(self.kind.currentData())
         self.folder.setVisible(kind in (ActionKind.MOVE, ActionKind.COPY))
         self.text.setVisible(kind in (ActionKind.TAG, ActionKind.FORWARD))
-        self.text.setPlaceholderText("name@example.org" if kind is ActionKind.FORWARD else "Tag, e.g. Work")
+        self.text.setPlaceholderText("name@example.org" if kind is ActionKind.FORWARD else self.tr("Tag, e.g. Work"))
         self.channel.setVisible(kind is ActionKind.NOTIFY)
         self.changed.emit()
 

@@ -55,7 +55,7 @@ class RulesDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Rules")
+        self.setWindowTitle(self.tr("Rules"))
         self._store, self._ops, self._sorting = store, ops, sorting
         self._accounts = [(a.id, a.name) for a in store.reader.accounts()]
         names = dict(self._accounts)
@@ -82,13 +82,13 @@ class RulesDialog(QDialog):
 
     def _build_list(self) -> QVBoxLayout:
         self.rule_list = QListWidget(self)
-        self.rule_list.setAccessibleName("Rules")
+        self.rule_list.setAccessibleName(self.tr("Rules"))
         self.rule_list.currentRowChanged.connect(self._on_current)
         self.rule_list.itemChanged.connect(self._on_item_changed)
-        self.new_button = QPushButton("&New", self)
-        self.delete_button = QPushButton("&Delete", self)
-        self.up_button = QPushButton("Move &up", self)
-        self.down_button = QPushButton("Move do&wn", self)
+        self.new_button = QPushButton(self.tr("&New"), self)
+        self.delete_button = QPushButton(self.tr("&Delete"), self)
+        self.up_button = QPushButton(self.tr("Move &up"), self)
+        self.down_button = QPushButton(self.tr("Move do&wn"), self)
         self.new_button.clicked.connect(self.new_rule)
         self.delete_button.clicked.connect(self.delete_rule)
         self.up_button.clicked.connect(lambda: self.move_rule(-1))
@@ -104,39 +104,39 @@ class RulesDialog(QDialog):
 
     def _build_editor(self, folder_id: int | None) -> QVBoxLayout:
         self.name = QLineEdit(self)
-        self.name.setAccessibleName("Rule name")
+        self.name.setAccessibleName(self.tr("Rule name"))
         self.scope = QComboBox(self)
-        self.scope.setAccessibleName("Accounts the rule applies to")
-        self.scope.addItem("all accounts", 0)
+        self.scope.setAccessibleName(self.tr("Accounts the rule applies to"))
+        self.scope.addItem(self.tr("all accounts"), 0)
         for account_id, account_name in self._accounts:
             self.scope.addItem(account_name, account_id)
         self.match = QComboBox(self)
-        self.match.addItem("all of these conditions", "all")
-        self.match.addItem("any of these conditions", "any")
+        self.match.addItem(self.tr("all of these conditions"), "all")
+        self.match.addItem(self.tr("any of these conditions"), "any")
         self.conditions_box = QVBoxLayout()
-        self.add_condition_button = QPushButton("Add condition", self)
+        self.add_condition_button = QPushButton(self.tr("Add condition"), self)
         self.add_condition_button.clicked.connect(self._add_blank_condition)
         self.actions_box = QVBoxLayout()
-        self.add_action_button = QPushButton("Add action", self)
+        self.add_action_button = QPushButton(self.tr("Add action"), self)
         self.add_action_button.clicked.connect(self._add_blank_action)
-        self.stop_processing = QCheckBox("Stop processing more rules after this one", self)
+        self.stop_processing = QCheckBox(self.tr("Stop processing more rules after this one"), self)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("ruleError")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
-        self.save_button = QPushButton("&Save rule", self)
+        self.save_button = QPushButton(self.tr("&Save rule"), self)
         self.save_button.clicked.connect(self.save_rule)
 
         form = QFormLayout()
-        form.addRow("Name:", self.name)
-        form.addRow("Mail of:", self.scope)
-        form.addRow("Match:", self.match)
+        form.addRow(self.tr("Name:"), self.name)
+        form.addRow(self.tr("Mail of:"), self.scope)
+        form.addRow(self.tr("Match:"), self.match)
         editor = QVBoxLayout()
         editor.addLayout(form)
-        editor.addWidget(QLabel("Conditions:", self))
+        editor.addWidget(QLabel(self.tr("Conditions:"), self))
         editor.addLayout(self.conditions_box)
         editor.addWidget(self.add_condition_button, 0, Qt.AlignmentFlag.AlignLeft)
-        editor.addWidget(QLabel("Actions:", self))
+        editor.addWidget(QLabel(self.tr("Actions:"), self))
         editor.addLayout(self.actions_box)
         editor.addWidget(self.add_action_button, 0, Qt.AlignmentFlag.AlignLeft)
         editor.addWidget(self.stop_processing)
@@ -150,14 +150,14 @@ class RulesDialog(QDialog):
     def _build_run_row(self, folder_id: int | None) -> QHBoxLayout:
         """The folder to preview or run the rule on, Preview and Run now."""
         self.folder_choice = QComboBox(self)
-        self.folder_choice.setAccessibleName("Folder to preview or run on")
+        self.folder_choice.setAccessibleName(self.tr("Folder to preview or run on"))
         for choice, label in self._folders:
             self.folder_choice.addItem(label, choice)
         if folder_id is not None:
             self.folder_choice.setCurrentIndex(max(0, self.folder_choice.findData(folder_id)))
-        self.preview_button = QPushButton("&Preview", self)
+        self.preview_button = QPushButton(self.tr("&Preview"), self)
         self.preview_button.clicked.connect(self.preview)
-        self.run_button = QPushButton("&Run now on this folder", self)
+        self.run_button = QPushButton(self.tr("&Run now on this folder"), self)
         self.run_button.clicked.connect(self.run_now)
         self.preview_label = QLabel(self)
         run_row = QHBoxLayout()
@@ -174,7 +174,7 @@ class RulesDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, rule.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
-            item.setToolTip("Enabled" if rule.enabled else "Disabled")
+            item.setToolTip(self.tr("Enabled") if rule.enabled else self.tr("Disabled"))
         self.rule_list.blockSignals(False)
         ids = [self.rule_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.rule_list.count())]
         if select in ids:
@@ -335,12 +335,15 @@ class RulesDialog(QDialog):
         folder = self._folder()
         if folder is None or not self._check():
             return
-        self.preview_label.setText("Counting…")
+        self.preview_label.setText(self.tr("Counting…"))
         self._ops.run(self._sorting.preview_count(self.rule(), folder), label="Preview", on_done=self._counted)
 
     def _counted(self, count: int) -> None:
-        noun = "message" if count == 1 else "messages"
-        self.preview_label.setText(f"This rule would match {count} {noun} in {self.folder_choice.currentText()}.")
+        if count == 1:
+            text = self.tr("This rule would match {count} message in {folder}.")
+        else:
+            text = self.tr("This rule would match {count} messages in {folder}.")
+        self.preview_label.setText(text.format(count=count, folder=self.folder_choice.currentText()))
         self.previewCounted.emit(count)
 
     def run_now(self) -> None:
@@ -351,5 +354,9 @@ class RulesDialog(QDialog):
         self._ops.run(self._sorting.run_on_folder([rule], folder), label="Run rule", on_done=self._ran)
 
     def _ran(self, count: int) -> None:
-        self.preview_label.setText(f"The rule acted on {count} {'message' if count == 1 else 'messages'}.")
+        if count == 1:
+            text = self.tr("The rule acted on {count} message.")
+        else:
+            text = self.tr("The rule acted on {count} messages.")
+        self.preview_label.setText(text.format(count=count))
         self.ranOnFolder.emit(count)

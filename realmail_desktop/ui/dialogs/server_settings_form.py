@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -44,7 +45,7 @@ class _ServerRows:
             self.security.addItem(label, security.value)
         self.username = QLineEdit(parent)
         self.username.setObjectName(f"{name}Username")
-        self.username.setPlaceholderText("usually the e-mail address")
+        self.username.setPlaceholderText(QCoreApplication.translate("ServerSettingsForm", "usually the e-mail address"))
         self._last = ImapSecurity.TLS
         self.security.currentIndexChanged.connect(lambda _i: self._on_security())
 
@@ -61,7 +62,9 @@ class _ServerRows:
         security = ImapSecurity(server.security.value)
         index = self.security.findData(security.value)
         if index < 0:  # 'none' (a bridge on this computer): offered only when the settings say so
-            self.security.addItem("None (this computer only)", security.value)
+            self.security.addItem(
+                QCoreApplication.translate("ServerSettingsForm", "None (this computer only)"), security.value
+            )
             index = self.security.count() - 1
         self.security.setCurrentIndex(index)
         self._last = security
@@ -80,7 +83,7 @@ class _ServerRows:
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.host, 1)
-        line.addWidget(QLabel("Port:", parent))
+        line.addWidget(QLabel(QCoreApplication.translate("ServerSettingsForm", "Port:"), parent))
         line.addWidget(self.port)
         line.addWidget(self.security)
         return line
@@ -98,11 +101,12 @@ class ServerSettingsForm(QWidget):
         self.smtp_rows = _ServerRows(self, "smtp", SMTP_PORTS, "smtp.example.com")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for title, rows in (("Incoming mail (IMAP)", self.imap_rows), ("Outgoing mail (SMTP)", self.smtp_rows)):
+        boxes = ((self.tr("Incoming mail (IMAP)"), self.imap_rows), (self.tr("Outgoing mail (SMTP)"), self.smtp_rows))
+        for title, rows in boxes:
             box = QGroupBox(title, self)
             form = QFormLayout(box)
-            form.addRow("Server:", rows.row(box))
-            form.addRow("User name:", rows.username)
+            form.addRow(self.tr("Server:"), rows.row(box))
+            form.addRow(self.tr("User name:"), rows.username)
             layout.addWidget(box)
 
     def edits(self) -> list[QLineEdit]:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 import segno
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTime, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,12 +43,12 @@ from realmail_desktop.store.telegram_bridge import BridgeSettings, ChatState, Te
 from realmail_desktop.ui.ops import Ops
 
 BOT_TOKEN_KEY = 0  # the bot token is profile-wide: kept under account id 0 (auth/secrets.py)
-_STATE_TEXT = {
-    "stopped": "Off",
-    "connecting": "Connecting to Telegram…",
-    "running": "On",
-    "offline": "Telegram cannot be reached; retrying.",
-    "error": "Not running",
+_STATE_TEXT = {  # marked for pyside6-lupdate; translated where shown
+    "stopped": str(QT_TRANSLATE_NOOP("TelegramDialog", "Off")),
+    "connecting": str(QT_TRANSLATE_NOOP("TelegramDialog", "Connecting to Telegram…")),
+    "running": str(QT_TRANSLATE_NOOP("TelegramDialog", "On")),
+    "offline": str(QT_TRANSLATE_NOOP("TelegramDialog", "Telegram cannot be reached; retrying.")),
+    "error": str(QT_TRANSLATE_NOOP("TelegramDialog", "Not running")),
 }
 
 
@@ -87,7 +87,7 @@ class TelegramDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("telegramDialog")
-        self.setWindowTitle("Telegram bridge")
+        self.setWindowTitle(self.tr("Telegram bridge"))
         self._store, self._ops, self._bridge, self._secrets = store, ops, bridge, secrets
         self._unsubscribe: list[Callable[[], None]] = [
             bus.subscribe(TelegramStatus, self.statusChanged.emit),
@@ -110,26 +110,26 @@ class TelegramDialog(QDialog):
         self.token_field = QLineEdit(self)
         self.token_field.setObjectName("botTokenField")
         self.token_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_field.setPlaceholderText("123456789:AA… (from @BotFather)")
-        self.save_token_button = QPushButton("Save token", self)
+        self.token_field.setPlaceholderText(self.tr("123456789:AA… (from @BotFather)"))
+        self.save_token_button = QPushButton(self.tr("Save token"), self)
         self.save_token_button.clicked.connect(self.save_token)
-        self.enabled_box = QCheckBox("Enable the Telegram bridge", self)
+        self.enabled_box = QCheckBox(self.tr("Enable the Telegram bridge"), self)
         self.enabled_box.toggled.connect(self.set_enabled)
-        self.status_label = QLabel(_STATE_TEXT.get(self._bridge.state, ""), self)
+        self.status_label = QLabel(self._state_text(self._bridge.state, ""), self)
         self.status_label.setObjectName("telegramStatus")
         self.status_label.setWordWrap(True)
         token_row = QHBoxLayout()
         token_row.addWidget(self.token_field, 1)
         token_row.addWidget(self.save_token_button)
-        bot_box = QGroupBox("Bot", self)
+        bot_box = QGroupBox(self.tr("Bot"), self)
         bot_form = QFormLayout(bot_box)
-        bot_form.addRow("Bot token:", token_row)
+        bot_form.addRow(self.tr("Bot token:"), token_row)
         bot_form.addRow(self.enabled_box)
-        bot_form.addRow("Status:", self.status_label)
+        bot_form.addRow(self.tr("Status:"), self.status_label)
         return bot_box
 
     def _pairing_box(self) -> QGroupBox:
-        self.pair_button = QPushButton("New pairing code", self)
+        self.pair_button = QPushButton(self.tr("New pairing code"), self)
         self.pair_button.clicked.connect(self.new_code)
         self.code_label = QLabel("", self)
         self.code_label.setObjectName("pairingCode")
@@ -141,18 +141,18 @@ class TelegramDialog(QDialog):
         self.qr_label.setObjectName("pairingQr")
         self.chat_list = QListWidget(self)
         self.chat_list.setObjectName("pairedChats")
-        self.remove_chat_button = QPushButton("Remove", self)
+        self.remove_chat_button = QPushButton(self.tr("Remove"), self)
         self.remove_chat_button.clicked.connect(self.remove_selected_chat)
-        pairing_box = QGroupBox("Your phone", self)
+        pairing_box = QGroupBox(self.tr("Your phone"), self)
         pairing_layout = QVBoxLayout(pairing_box)
         pairing_layout.addWidget(
-            QLabel("Make a code, then open the link (or scan the code) on your phone and press Start.", self)
+            QLabel(self.tr("Make a code, then open the link (or scan the code) on your phone and press Start."), self)
         )
         pairing_layout.addWidget(self.pair_button)
         pairing_layout.addWidget(self.code_label)
         pairing_layout.addWidget(self.link_label)
         pairing_layout.addWidget(self.qr_label)
-        pairing_layout.addWidget(QLabel("Paired chats:", self))
+        pairing_layout.addWidget(QLabel(self.tr("Paired chats:"), self))
         pairing_layout.addWidget(self.chat_list)
         pairing_layout.addWidget(self.remove_chat_button)
         return pairing_box
@@ -162,22 +162,22 @@ class TelegramDialog(QDialog):
         self.folder_list.setObjectName("watchedFolders")
         self.vip_field = QPlainTextEdit(self)
         self.vip_field.setObjectName("vipSenders")
-        self.vip_field.setPlaceholderText("boss@example.com (one address a line)")
-        self.quiet_box = QCheckBox("Quiet hours", self)
+        self.vip_field.setPlaceholderText(self.tr("boss@example.com (one address a line)"))
+        self.quiet_box = QCheckBox(self.tr("Quiet hours"), self)
         self.quiet_from = QTimeEdit(QTime(22, 0), self)
         self.quiet_to = QTimeEdit(QTime(7, 0), self)
         self.per_hour = QSpinBox(self)
         self.per_hour.setRange(1, 120)
-        self.per_hour.setSuffix(" an hour, then a digest")
+        self.per_hour.setSuffix(self.tr(" an hour, then a digest"))
         quiet_row = QHBoxLayout()
-        for widget in (self.quiet_box, self.quiet_from, QLabel("to", self), self.quiet_to):
+        for widget in (self.quiet_box, self.quiet_from, QLabel(self.tr("to"), self), self.quiet_to):
             quiet_row.addWidget(widget)
-        notify_box = QGroupBox("Notify me about", self)
+        notify_box = QGroupBox(self.tr("Notify me about"), self)
         notify_form = QFormLayout(notify_box)
-        notify_form.addRow("New mail in:", self.folder_list)
-        notify_form.addRow("Mail from (VIP):", self.vip_field)
+        notify_form.addRow(self.tr("New mail in:"), self.folder_list)
+        notify_form.addRow(self.tr("Mail from (VIP):"), self.vip_field)
         notify_form.addRow(quiet_row)
-        notify_form.addRow("At most:", self.per_hour)
+        notify_form.addRow(self.tr("At most:"), self.per_hour)
         return notify_box
 
     # --- loading ----------------------------------------------------------------------------------
@@ -214,15 +214,19 @@ class TelegramDialog(QDialog):
         self.chat_list.clear()
         for chat in chats:
             who = f"{chat.name} (@{chat.username})" if chat.username else chat.name
-            waiting = "" if chat.state is ChatState.PAIRED else " — waiting for your confirmation"
+            waiting = "" if chat.state is ChatState.PAIRED else self.tr(" — waiting for your confirmation")
             item = QListWidgetItem(who + waiting, self.chat_list)
             item.setData(Qt.ItemDataRole.UserRole, chat.chat_id)
 
     def _reload_chats(self) -> None:
         self._ops.run(self._bridge.chats(), label="Telegram chats", on_done=self._show_chats)
 
+    def _state_text(self, state: str, default: str) -> str:
+        text = _STATE_TEXT.get(state)
+        return self.tr(text) if text is not None else default
+
     def _show_status(self, status: TelegramStatus) -> None:
-        text = _STATE_TEXT.get(status.state, status.state)
+        text = self._state_text(status.state, status.state)
         self.status_label.setText(f"{text} — {status.message}" if status.message else text)
 
     # --- actions ----------------------------------------------------------------------------------
@@ -251,7 +255,9 @@ class TelegramDialog(QDialog):
     def _show_code(self, made: tuple[PairingCode, str]) -> None:
         code, link = made
         minutes = max(1, round((code.expires_at - time.time()) / 60))
-        self.code_label.setText(f"Code: {code.code} (for {minutes} minutes, once)")
+        self.code_label.setText(
+            self.tr("Code: {code} (for {minutes} minutes, once)").format(code=code.code, minutes=minutes)
+        )
         self.link_label.setText(link)
         self.qr_label.setPixmap(qr_pixmap(link))
 
@@ -259,14 +265,14 @@ class TelegramDialog(QDialog):
         who = f"{request.name} (@{request.username})" if request.username else request.name
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Pair with Telegram",
-            f"“{who}” sent your pairing code. Is that you?",
+            self.tr("Pair with Telegram"),
+            self.tr("“{who}” sent your pairing code. Is that you?").format(who=who),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
         box.setObjectName("confirmPairingBox")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText("Only a chat you confirm can see your mail and act on it.")
+        box.setInformativeText(self.tr("Only a chat you confirm can see your mail and act on it."))
 
         def answered(button: int) -> None:
             if button == QMessageBox.StandardButton.Yes:

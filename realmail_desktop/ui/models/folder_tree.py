@@ -7,7 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
@@ -16,7 +24,7 @@ from realmail_desktop.store import Account, Folder, FolderRole, MessageQuery, St
 from realmail_desktop.ui.icons import app_icon, swatch
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind
 
-ALL_INBOXES = "All Inboxes"
+ALL_INBOXES = str(QT_TRANSLATE_NOOP("FolderTreeModel", "All Inboxes"))  # translated where shown
 
 # Special folders lead each level in this order (Thunderbird's); the rest follow alphabetically.
 _ROLE_ORDER = {
@@ -81,10 +89,6 @@ def _shape(folder: Folder) -> tuple[str, FolderRole | None]:
     return folder.path, folder.role
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 class FolderTreeModel(QAbstractItemModel):
     """One column: "All Inboxes", then each account (which shows nothing when selected) with its folders as
     a tree by path; a path segment with no folder of its own gets a synthetic node without a folder id.
@@ -126,7 +130,7 @@ class FolderTreeModel(QAbstractItemModel):
         self._root = _Node(FolderNodeKind.ACCOUNT, "", None, 0)
         self._nodes, self._by_folder, self._by_account = [], {}, {}
         self._inbox_ids = self._reader.inbox_ids()
-        self._add(self._root, FolderNodeKind.ALL_INBOXES, ALL_INBOXES, None)
+        self._add(self._root, FolderNodeKind.ALL_INBOXES, self.tr(ALL_INBOXES), None)
         folders: defaultdict[int, list[Folder]] = defaultdict(list)
         for folder in self._reader.folders():
             folders[folder.account_id].append(folder)
@@ -274,7 +278,12 @@ class FolderTreeModel(QAbstractItemModel):
 
     def _tooltip(self, node: _Node, counts: tuple[int, int] | None) -> str | None:
         if counts is not None:
-            return f"{_plural(counts[0], 'message')}, {counts[1]} unread"
+            tip = (
+                self.tr("{count} message, {unread} unread")
+                if counts[0] == 1
+                else self.tr("{count} messages, {unread} unread")
+            )
+            return tip.format(count=counts[0], unread=counts[1])
         if node.kind is FolderNodeKind.ACCOUNT:
             account = node.account
             tip = account.address or account.name if account is not None else ""

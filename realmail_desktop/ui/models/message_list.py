@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractItemModel,
     QAbstractTableModel,
     QDate,
@@ -39,9 +40,22 @@ MAX_CACHED_PAGES = 40
 # drops them all and says `reloaded`.
 REMAP_LIMIT = 16
 
-_HEADERS = ("", "", "From", "Subject", "Date")
-_HEADER_TIPS = ("Starred", "Attachment", None, None, None)
-_NO_SUBJECT = "(no subject)"
+# Marked for pyside6-lupdate; translated where shown.
+_HEADERS = (
+    "",
+    "",
+    str(QT_TRANSLATE_NOOP("MessageListModel", "From")),
+    str(QT_TRANSLATE_NOOP("MessageListModel", "Subject")),
+    str(QT_TRANSLATE_NOOP("MessageListModel", "Date")),
+)
+_HEADER_TIPS = (
+    str(QT_TRANSLATE_NOOP("MessageListModel", "Starred")),
+    str(QT_TRANSLATE_NOOP("MessageListModel", "Attachment")),
+    None,
+    None,
+    None,
+)
+_NO_SUBJECT = str(QT_TRANSLATE_NOOP("MessageListModel", "(no subject)"))
 _CENTERED = int(Qt.AlignmentFlag.AlignCenter)
 _COLUMNS = len(MessageColumn)
 _ROOT = QModelIndex()
@@ -255,9 +269,11 @@ class MessageListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < _COLUMNS:
             return None
         if role == _DISPLAY:
-            return _HEADERS[section]
+            header = _HEADERS[section]
+            return self.tr(header) if header else header
         if role == _TOOLTIP:
-            return _HEADER_TIPS[section]
+            tip = _HEADER_TIPS[section]
+            return self.tr(tip) if tip else None
         if role == _DECORATION:
             return self._header_icons[section] if section <= MessageColumn.ATTACHMENT else None
         return None
@@ -283,7 +299,7 @@ class MessageListModel(QAbstractTableModel):
                 return f"{summary.sender_display} ({summary.message_count})"
             return summary.sender_display
         if column == MessageColumn.SUBJECT:
-            return summary.subject or _NO_SUBJECT
+            return summary.subject or self.tr(_NO_SUBJECT)
         if column == MessageColumn.DATE:
             return format_list_date(summary.date, locale=self._locale)
         return None
@@ -300,14 +316,14 @@ class MessageListModel(QAbstractTableModel):
             name, address = summary.sender_name, summary.sender_address
             return f"{name} <{address}>" if name and address else summary.sender_display
         if column == MessageColumn.SUBJECT:
-            return summary.subject or _NO_SUBJECT
+            return summary.subject or self.tr(_NO_SUBJECT)
         if column == MessageColumn.DATE:
             moment = QDateTime.fromSecsSinceEpoch(summary.date)
             return self._locale.toString(moment, QLocale.FormatType.LongFormat)
         if column == MessageColumn.STAR:
-            return "Starred" if summary.is_flagged else None
+            return self.tr("Starred") if summary.is_flagged else None
         if column == MessageColumn.ATTACHMENT:
-            return "Has attachments" if summary.has_attachments else None
+            return self.tr("Has attachments") if summary.has_attachments else None
         return None
 
     @staticmethod

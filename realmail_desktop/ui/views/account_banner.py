@@ -3,7 +3,7 @@ the one thing to do about it (re-enter the password, retry, view the certificate
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget
 
 from realmail_desktop.auth import SecretStore
@@ -17,11 +17,11 @@ from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.sync_control import SyncControl
 
 _SHOWN_STATES = frozenset({AccountState.ERROR, AccountState.OFFLINE})
-_BUTTON_TEXT = {
-    AccountAction.REENTER_PASSWORD: "Re-enter password…",
-    AccountAction.RETRY: "Retry",
-    AccountAction.VIEW_CERTIFICATE: "View certificate…",
-    AccountAction.SIGN_IN_AGAIN: "Sign in again…",
+_BUTTON_TEXT = {  # marked for pyside6-lupdate; translated where shown
+    AccountAction.REENTER_PASSWORD: str(QT_TRANSLATE_NOOP("AccountBanner", "Re-enter password…")),
+    AccountAction.RETRY: str(QT_TRANSLATE_NOOP("AccountBanner", "Retry")),
+    AccountAction.VIEW_CERTIFICATE: str(QT_TRANSLATE_NOOP("AccountBanner", "View certificate…")),
+    AccountAction.SIGN_IN_AGAIN: str(QT_TRANSLATE_NOOP("AccountBanner", "Sign in again…")),
 }
 
 
@@ -117,7 +117,7 @@ class AccountBanner(QWidget):
         text = _BUTTON_TEXT.get(status.action)
         needs_engine = status.action is not AccountAction.VIEW_CERTIFICATE
         row.button.setVisible(text is not None and (self._sync is not None or not needs_engine))
-        row.button.setText(text or "")
+        row.button.setText(self.tr(text) if text else "")
         self.show()
 
     def on_store_changed(self, changes: Changes) -> None:
@@ -135,7 +135,7 @@ class AccountBanner(QWidget):
 
     def _account_label(self, account_id: int) -> str:
         account = next((a for a in self._reader.accounts() if a.id == account_id), None)
-        return account.name if account is not None else f"Account {account_id}"
+        return account.name if account is not None else self.tr("Account {id}").format(id=account_id)
 
     # --- actions ----------------------------------------------------------------------------------
     def _act(self, row: _AccountRow) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPixmap, QTextDocument
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -16,12 +16,16 @@ PREVIEW_SIZE = 240
 
 def invitation_html(invitation: Invitation) -> str:
     """The card's text: what, when, where, who (escaped: every field comes from the sender)."""
-    rows = [("When", invitation.when_text()), ("Repeats", invitation.recurrence), ("Where", invitation.location)]
+    rows = [
+        (QCoreApplication.translate("InvitationCard", "When"), invitation.when_text()),
+        (QCoreApplication.translate("InvitationCard", "Repeats"), invitation.recurrence),
+        (QCoreApplication.translate("InvitationCard", "Where"), invitation.location),
+    ]
     if invitation.organizer is not None:
-        rows.append(("Organizer", invitation.organizer.display()))
+        rows.append((QCoreApplication.translate("InvitationCard", "Organizer"), invitation.organizer.display()))
     people = [f"{a.display()} ({a.status})" if a.status else a.display() for a in invitation.attendees]
     if people:
-        rows.append(("Who", ", ".join(people)))
+        rows.append((QCoreApplication.translate("InvitationCard", "Who"), ", ".join(people)))
     title = f"{invitation.heading}: {invitation.title}"
     lines = [f"<b>{html.escape(title)}</b>"]
     lines += [f"{html.escape(name)}: {html.escape(value)}" for name, value in rows if value]
@@ -116,7 +120,7 @@ class ImagePreviews(QScrollArea):
         label = _PreviewLabel(part_id, self.widget())
         label.setObjectName("imagePreview")
         label.setPixmap(pixmap)
-        label.setToolTip(f"{name} — click to open")
+        label.setToolTip(self.tr("{name} — click to open").format(name=name))
         label.clicked.connect(self.openRequested)
         self._labels.append(label)
         self._layout.insertWidget(len(self._labels) - 1, label)

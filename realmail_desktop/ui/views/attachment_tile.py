@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeDatabase, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeDatabase, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QStyle, QToolButton, QWidget
 
@@ -25,7 +25,11 @@ TILE_ICON = 48
 def human_size(size: int) -> str:
     """1234567 → "1.2 MB" (binary multiples, the way mail clients and file managers count)."""
     if size < 1024:
-        return f"{size} bytes" if size != 1 else "1 byte"
+        return (
+            QCoreApplication.translate("AttachmentTile", "{size} bytes").format(size=size)
+            if size != 1
+            else QCoreApplication.translate("AttachmentTile", "1 byte")
+        )
     value = float(size)
     for unit in ("KB", "MB", "GB", "TB"):
         value /= 1024
@@ -82,9 +86,9 @@ class AttachmentTile(QToolButton):
         self.setAccessibleName(self.line())
         self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         menu = QMenu(self)
-        menu.addAction("Open", self.openRequested.emit)
-        menu.addAction("Save…", self.saveRequested.emit)
-        menu.addAction("Save all…", self.saveAllRequested.emit)
+        menu.addAction(self.tr("Open"), self.openRequested.emit)
+        menu.addAction(self.tr("Save…"), self.saveRequested.emit)
+        menu.addAction(self.tr("Save all…"), self.saveAllRequested.emit)
         self.setMenu(menu)
         self.clicked.connect(self.openRequested)
 

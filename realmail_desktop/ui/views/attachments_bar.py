@@ -88,11 +88,11 @@ class AttachmentsBar(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFixedHeight(TILE_ICON + 28)
-        self._save_all_button = QPushButton("Save all…", self)
+        self._save_all_button = QPushButton(self.tr("Save all…"), self)
         self._save_all_button.setObjectName("saveAllAttachments")
         self._save_all_button.clicked.connect(self.save_all)
         self._drive: DriveSaver | None = None
-        self._drive_button = QPushButton("Save all to Drive", self)
+        self._drive_button = QPushButton(self.tr("Save all to Drive"), self)
         self._drive_button.setObjectName("saveAllToDrive")
         self._drive_button.clicked.connect(self.save_all_to_drive)
         self._drive_button.hide()
@@ -138,12 +138,12 @@ class AttachmentsBar(QWidget):
             tile.saveAllRequested.connect(self.save_all)
             tile.dragRequested.connect(lambda tile=tile: self.drag_out(tile))
             if self._drive is not None:
-                save_to_drive = tile.menu().addAction("Save to Drive")
+                save_to_drive = tile.menu().addAction(self.tr("Save to Drive"))
                 save_to_drive.triggered.connect(lambda _checked=False, tile=tile: self.save_to_drive(tile))
             self._row_layout.insertWidget(len(self._tiles), tile)
             self._tiles.append(tile)
         hidden = len(self._attachments) - len(self._tiles)
-        self._more.setText(f"…and {hidden} more (Save all… saves them all)")
+        self._more.setText(self.tr("…and {hidden} more (Save all… saves them all)").format(hidden=hidden))
         self._more.setVisible(hidden > 0)
         self.setVisible(bool(self._tiles))
         if not self._tiles:
@@ -209,11 +209,16 @@ class AttachmentsBar(QWidget):
             await self._open_copy(tile, data)
 
     def _confirm_open(self, tile: AttachmentTile, data: bytes, verdict: SafetyVerdict) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Open attachment?", f"Open “{tile.name}”?", parent=self.window())
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Open attachment?"),
+            self.tr("Open “{name}”?").format(name=tile.name),
+            parent=self.window(),
+        )
         box.setObjectName("openWarningBox")
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(verdict.reason)
-        open_button = box.addButton("Open anyway", QMessageBox.ButtonRole.AcceptRole)
+        open_button = box.addButton(self.tr("Open anyway"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -253,7 +258,7 @@ class AttachmentsBar(QWidget):
 
     def save_attachment(self, tile: AttachmentTile) -> QFileDialog:
         """Ask where to save one attachment (an existing file is replaced only after a confirmation)."""
-        dialog = self._file_dialog("Save attachment", "saveAttachmentDialog")
+        dialog = self._file_dialog(self.tr("Save attachment"), "saveAttachmentDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         # We ask ourselves, so the question is the same with native and Qt dialogs, and testable.
         dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
@@ -268,13 +273,16 @@ class AttachmentsBar(QWidget):
             self._ops.run(self._save(tile, target, replace=False), label="Save attachment")
             return
         box = QMessageBox(
-            QMessageBox.Icon.Question, "Replace file?", f"“{target.name}” already exists.", parent=self.window()
+            QMessageBox.Icon.Question,
+            self.tr("Replace file?"),
+            self.tr("“{name}” already exists.").format(name=target.name),
+            parent=self.window(),
         )
         box.setObjectName("replaceFileBox")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText("Replace it with the attachment, or keep both files?")
-        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
+        box.setInformativeText(self.tr("Replace it with the attachment, or keep both files?"))
+        replace = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep both"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(keep)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -297,7 +305,7 @@ class AttachmentsBar(QWidget):
 
     def save_all(self) -> QFileDialog:
         """Ask for a folder and save every attachment there: sanitised names, "(2)" rather than an overwrite."""
-        dialog = self._file_dialog("Save all attachments", "saveAllDialog")
+        dialog = self._file_dialog(self.tr("Save all attachments"), "saveAllDialog")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
         # What is on screen now is what gets saved, even if another message is shown before a folder is chosen.

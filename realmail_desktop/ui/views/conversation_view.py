@@ -15,7 +15,7 @@ import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, QSizeF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,9 +37,10 @@ from realmail_desktop.ui.views.mail_browser import MailBrowser, plain_text_html
 from realmail_desktop.ui.views.message_reader import RenderedBody, format_date, render_body
 
 FetchBody = Callable[[int], Awaitable[object]]
-SHOW_QUOTED = "Show quoted text"
-HIDE_QUOTED = "Hide quoted text"
-DOWNLOADING = "Downloading…"
+# Marked for pyside6-lupdate; translated where shown.
+SHOW_QUOTED = str(QT_TRANSLATE_NOOP("ConversationView", "Show quoted text"))
+HIDE_QUOTED = str(QT_TRANSLATE_NOOP("ConversationView", "Hide quoted text"))
+DOWNLOADING = str(QT_TRANSLATE_NOOP("ConversationView", "Downloading…"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ class MessageCard(QFrame):
         self._quoted_shown = False
         self.note = ""  # "Downloading…", or why it could not be downloaded
 
-        self._sender = QLabel(summary.sender_display or "(unknown sender)", self)
+        self._sender = QLabel(summary.sender_display or self.tr("(unknown sender)"), self)
         self._sender.setTextFormat(Qt.TextFormat.PlainText)
         bold = QFont(self._sender.font())
         bold.setBold(True)
@@ -125,7 +126,7 @@ class MessageCard(QFrame):
         header.addWidget(self._date)
 
         self._browser: _BodyBrowser | None = None  # made when first opened: long threads stay cheap
-        self._quote_button = QPushButton(SHOW_QUOTED, self)
+        self._quote_button = QPushButton(QCoreApplication.translate("ConversationView", SHOW_QUOTED), self)
         self._quote_button.setObjectName("showQuoted")
         self._quote_button.setFlat(True)
         self._quote_button.clicked.connect(self.toggle_quoted)
@@ -190,7 +191,9 @@ class MessageCard(QFrame):
         body = self.body
         self._line.setText("" if self._expanded else self.summary.snippet)
         self._quote_button.setVisible(self._expanded and self.has_quoted_text)
-        self._quote_button.setText(HIDE_QUOTED if self._quoted_shown else SHOW_QUOTED)
+        self._quote_button.setText(
+            QCoreApplication.translate("ConversationView", HIDE_QUOTED if self._quoted_shown else SHOW_QUOTED)
+        )
         if not self._expanded:
             if self._browser is not None:
                 self._browser.hide()
@@ -199,7 +202,9 @@ class MessageCard(QFrame):
         browser.show()
         if body is None or not body.stored:
             snippet = plain_text_html(self.summary.snippet) if self.summary.snippet else ""
-            note = html.escape(self.note or ("" if body is None else "The body of this message is not stored."))
+            note = html.escape(
+                self.note or ("" if body is None else self.tr("The body of this message is not stored."))
+            )
             browser.show_body(f"{snippet}<p><i>{note}</i></p>", {})
             return
         shown = body.rendered.html if self._quoted_shown or body.folded_html is None else body.folded_html
@@ -279,7 +284,7 @@ class ConversationView(QWidget):
         self._thread_id = thread_id
         self._folder_ids = folder_ids
         messages = self._store.reader.threads.messages(thread_id, folder_ids)
-        self._subject.setText((messages[-1].subject if messages else "") or "(no subject)")
+        self._subject.setText((messages[-1].subject if messages else "") or self.tr("(no subject)"))
         for summary in messages:
             card = MessageCard(summary, self._cards_box)
             card.toggled.connect(self._on_card_toggled)
@@ -356,7 +361,7 @@ class ConversationView(QWidget):
         if self._fetch_body is None or card.message_id in self._fetching:
             return
         self._fetching.add(card.message_id)  # once per showing: a body the server cannot give must not loop
-        card.set_note(DOWNLOADING)
+        card.set_note(QCoreApplication.translate("ConversationView", DOWNLOADING))
         self._ops.run(self._fetch_quietly(card.message_id), label="Download message", on_done=self._on_fetched)
 
     async def _fetch_quietly(self, message_id: int) -> tuple[int, KnownError | None]:
@@ -373,7 +378,7 @@ class ConversationView(QWidget):
         if card is None or (card.body is not None and card.body.stored):
             return
         if error is not None:
-            card.set_note(f"RealMail could not download it: {error}")
+            card.set_note(self.tr("RealMail could not download it: {error}").format(error=error))
             if self._thread_id is not None:
                 self.conversationShown.emit(self._thread_id)
         else:

@@ -3,13 +3,13 @@ account selected in the folder tree) and Save to Drive in every reader (the main
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from realmail_desktop.bridges.drive import DriveService
-from realmail_desktop.store import Store
+from realmail_desktop.store import Account, ImapAuth, Store
 from realmail_desktop.ui.dialogs.drive_settings_dialog import DriveSettingsDialog
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.views.attachments_bar import AttachmentsBar
@@ -28,11 +28,13 @@ class DriveCommands:
         *,
         settings_action: QAction,
         current_account: Callable[[], int | None],
+        drive_access: Callable[[Account], Awaitable[bool]] | None = None,
     ) -> None:
         self._window = window
         self._store = store
         self._ops = ops
         self._current_account = current_account
+        self._drive_access = drive_access
         self.saver = AccountDriveSaver(service, self.drive_account) if service is not None else None
         self._action = settings_action
         settings_action.setEnabled(service is not None)
@@ -63,8 +65,17 @@ class DriveCommands:
 
         async def load() -> None:
             settings = await self._store.drive.settings(account.id)
+            imap = self._store.reader.sync.imap_settings(account.id)
+            drive_access = self._drive_access
             self.dialog = DriveSettingsDialog(
-                account, settings, self._ops, self._store.drive.save_settings, self._window
+                account,
+                settings,
+                self._ops,
+                self._store.drive.save_settings,
+                self._window,
+                drive_access=(lambda: drive_access(account)) if drive_access is not None else None,
+                # An IMAP account that logs in with a password has no Google sign-in to lend Drive its tokens.
+                signs_in_with_google=imap is None or imap.auth is ImapAuth.XOAUTH2,
             )
             self.dialog.open()
 

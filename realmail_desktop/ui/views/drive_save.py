@@ -11,7 +11,7 @@ import html
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from realmail_desktop.bridges.drive import BytesSource, DriveError, DriveService, UploadSource
@@ -43,8 +43,11 @@ class AccountDriveSaver:
         account = await self._account_id()
         if account is None:
             raise DriveError(
-                "No account uses Google Drive yet.",
-                hint="Turn on Google Drive in an account's Drive settings (Account menu), then try again.",
+                QCoreApplication.translate("AccountDriveSaver", "No account uses Google Drive yet."),
+                hint=QCoreApplication.translate(
+                    "AccountDriveSaver",
+                    "Turn on Google Drive in an account's Drive settings (Account menu), then try again.",
+                ),
             )
         return account
 
@@ -69,8 +72,8 @@ class DriveSaveStatus(QWidget):
         self.progress = QProgressBar(self)
         self.progress.setObjectName("driveProgress")
         self.progress.setRange(0, 1000)
-        self.progress.setFormat("Saving to Drive… %p%")
-        self.cancel_button = QPushButton("Cancel", self)
+        self.progress.setFormat(self.tr("Saving to Drive… %p%"))
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setObjectName("cancelDriveSave")
         self.cancel_button.clicked.connect(self.cancel)
         self.links = QLabel(self)
@@ -135,7 +138,10 @@ class DriveSaveStatus(QWidget):
         self.cancel_button.hide()
         shown = [f'<a href="{html.escape(link.url)}">{html.escape(link.name)}</a>' for link in links]
         if shown:
-            self.links.setText("Saved to Drive: " + ", ".join(shown) + (" (then cancelled)" if cancelled else ""))
+            saved = (
+                self.tr("Saved to Drive: {links} (then cancelled)") if cancelled else self.tr("Saved to Drive: {links}")
+            )
+            self.links.setText(saved.format(links=", ".join(shown)))
         else:
-            self.links.setText("Saving to Drive was cancelled." if cancelled else "")
+            self.links.setText(self.tr("Saving to Drive was cancelled.") if cancelled else "")
         self.setVisible(bool(self.links.text()))

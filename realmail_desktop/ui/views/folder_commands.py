@@ -55,7 +55,9 @@ class FolderCommands(QObject):
             if not accounts:
                 return None
             account_id = accounts[0].id
-        dialog = self._ask_name("New folder", "Name of the new folder (use / to put it inside another):", "")
+        dialog = self._ask_name(
+            self.tr("New folder"), self.tr("Name of the new folder (use / to put it inside another):"), ""
+        )
 
         def create(name: str) -> None:
             self._ops.run(
@@ -72,7 +74,9 @@ class FolderCommands(QObject):
         folder = self._folder()
         if folder is None:
             return None
-        dialog = self._ask_name("Rename folder", f"New name for “{folder.path}”:", folder.path)
+        dialog = self._ask_name(
+            self.tr("Rename folder"), self.tr("New name for “{path}”:").format(path=folder.path), folder.path
+        )
 
         def rename(path: str) -> None:
             if path.strip() != folder.path:
@@ -91,18 +95,22 @@ class FolderCommands(QObject):
             self._run_delete(folder.id)
             return None
         count = folder.total_count
-        contents = f" and the {count:,} messages in it" if count else ""
+        question = (
+            self.tr("Delete the folder “{path}” and the {count:,} messages in it?")
+            if count
+            else self.tr("Delete the folder “{path}”?")
+        )
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete folder",
-            f"Delete the folder “{folder.path}”{contents}?",
+            self.tr("Delete folder"),
+            question.format(path=folder.path, count=count),
             QMessageBox.StandardButton.NoButton,
             self._window,
         )
         box.setObjectName("deleteFolderBox")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setInformativeText("Its subfolders are deleted too. This cannot be undone.")
-        delete_button = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        box.setInformativeText(self.tr("Its subfolders are deleted too. This cannot be undone."))
+        delete_button = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(lambda button: self._run_delete(folder.id) if button is delete_button else None)
@@ -118,14 +126,14 @@ class FolderCommands(QObject):
             return None
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Empty Trash",
-            f"Delete the {trash.total_count:,} messages in Trash for good?",
+            self.tr("Empty Trash"),
+            self.tr("Delete the {count:,} messages in Trash for good?").format(count=trash.total_count),
             QMessageBox.StandardButton.NoButton,
             self._window,
         )
         box.setObjectName("emptyTrashBox")
-        box.setInformativeText("This cannot be undone.")
-        empty_button = box.addButton("Empty Trash", QMessageBox.ButtonRole.DestructiveRole)
+        box.setInformativeText(self.tr("This cannot be undone."))
+        empty_button = box.addButton(self.tr("Empty Trash"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.buttonClicked.connect(

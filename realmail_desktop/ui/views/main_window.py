@@ -25,24 +25,26 @@ import realmail_desktop
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.bridges.drive import DriveService
 from realmail_desktop.core.events import Changes
-from realmail_desktop.store import FolderRole, MessageQuery, MessageSummary, Store, ThreadSummary
+from realmail_desktop.store import Account, FolderRole, MessageQuery, MessageSummary, Store, ThreadSummary
 from realmail_desktop.transfer import MailTransfer
 from realmail_desktop.ui.compose import ANSWER_ACTION_KINDS, ComposeCommands, ComposerWindow
 from realmail_desktop.ui.desktop.settings_commands import SettingsCommands
 from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
 from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup, AccountSetupDialog
 from realmail_desktop.ui.dialogs.accounts_dialog import AccountsDialog
+from realmail_desktop.ui.dialogs.drive_consent import ask_drive_access
 from realmail_desktop.ui.dialogs.error_dialog import show_bug, show_known_error
 from realmail_desktop.ui.dialogs.folder_chooser import FolderChooserDialog, folder_choices
 from realmail_desktop.ui.dialogs.google_sign_in import sign_in_again
 from realmail_desktop.ui.dialogs.label_dialog import LabelDialog
+from realmail_desktop.ui.dialogs.server_settings_dialog import ServerSettingsDialog
 from realmail_desktop.ui.icons import app_icon
 from realmail_desktop.ui.models.folder_tree import FolderTreeModel
 from realmail_desktop.ui.models.message_list import MessageListModel
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.roles import FolderItemRole, FolderNodeKind, MessageColumn
-from realmail_desktop.ui.sync_control import SyncControl
+from realmail_desktop.ui.sync_control import ServerSettingsChanger, SyncControl
 from realmail_desktop.ui.views.account_banner import AccountBanner
 from realmail_desktop.ui.views.account_commands import AccountCommands
 from realmail_desktop.ui.views.conversation_view import ConversationView
@@ -95,7 +97,7 @@ class MainWindow(QMainWindow):
         account_setup: AccountSetup | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("RealMail")
+        self.setWindowTitle(self.tr("RealMail"))
         self.setObjectName("mainWindow")
         self._store = store
         self._ops = ops
@@ -449,9 +451,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(self._current_id is not None)
         summaries = self._selected_summaries() if 0 < count <= _DETAILED_SELECTION else []
         any_unread = not summaries or any(not s.is_seen for s in summaries)
-        a.toggle_read.setText("Mark as &Read" if any_unread else "Mark as &Unread")
+        a.toggle_read.setText(self.tr("Mark as &Read") if any_unread else self.tr("Mark as &Unread"))
         any_unstarred = not summaries or any(not s.is_flagged for s in summaries)
-        a.toggle_star.setText("&Star" if any_unstarred else "Remove &Star")
+        a.toggle_star.setText(self.tr("&Star") if any_unstarred else self.tr("Remove &Star"))
         a.toggle_star.setIcon(app_icon("star-outline" if any_unstarred else "star"))
 
     def _update_sort_actions(self) -> None:
@@ -516,7 +518,9 @@ class MainWindow(QMainWindow):
         labels = self._store.reader.gmail_label_folders(next(iter(accounts))) if len(accounts) == 1 else []
         if not labels:
             show_known_error(
-                self, "Labels are for Gmail messages.", "Select messages of one Gmail account, or use Move to… instead."
+                self,
+                self.tr("Labels are for Gmail messages."),
+                self.tr("Select messages of one Gmail account, or use Move to… instead."),
             )
             return None
         having: dict[int, int] = {}
@@ -583,8 +587,16 @@ class MainWindow(QMainWindow):
             service,
             settings_action=self.window_actions.drive_settings,
             current_account=self._current_account_id,
+            drive_access=self._drive_access if self._account_setup is not None else None,
         )
         self.drive_commands.adopt_reader(self.reader)
+
+    async def _drive_access(self, account: Account) -> bool:
+        """Drive's `drive.file` for a Google account, asked for now if it was not granted (incremental consent)."""
+        setup = self._account_setup
+        if setup is None or setup.google is None or self._sync is None:
+            return False
+        return await ask_drive_access(setup.google, self._ops, account, self._sync.retry)
 
     def set_sorting(self, service: SortingService, unsubscriber: Unsubscriber) -> None:
         """Rules and junk (sorting/): Tools ▸ Rules…, Mark as junk / Not junk, Unsubscribe, Inbox categories."""
@@ -666,6 +678,32 @@ class MainWindow(QMainWindow):
         dialog = self.account_commands.open_settings()
         if dialog is not None:
             dialog.identitiesRequested.connect(self.compose.edit_identities)
+            if isinstance(self._sync, ServerSettingsChanger):
+                dialog.add_server_settings_button()
+                dialog.serverSettingsRequested.connect(self.edit_server_settings)
+
+    def edit_server_settings(self, account_id: int) -> ServerSettingsDialog | None:
+        """Account ▸ Settings… ▸ Server settings…: where and how an account logs in, checked before saving."""
+        sync, reader = self._sync, self._store.reader
+        account = next((a for a in reader.accounts() if a.id == account_id), None)
+        imap = reader.sync.imap_settings(account_id)
+        if not isinstance(sync, ServerSettingsChanger) or account is None or imap is None:
+            return None
+        setup = self._account_setup
+        dialog = ServerSettingsDialog(
+            account,
+            imap,
+            reader.outbox.smtp_settings(account_id),
+            sync=sync,
+            secrets=self._secrets,
+            ops=self._ops,
+            check_smtp=setup.check_smtp if setup is not None else None,
+            save_smtp=self._store.sending.set_smtp_settings,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def new_message(self) -> None:
         """Message ▸ New message (Ctrl+N): plain text when Settings ▸ Composing says so."""
@@ -687,7 +725,11 @@ class MainWindow(QMainWindow):
                 account_id, FolderRole.ALL
             )
             if folder is None:
-                show_known_error(self, "This account has no Archive folder.", "Use Move to… (Ctrl+Shift+M) instead.")
+                show_known_error(
+                    self,
+                    self.tr("This account has no Archive folder."),
+                    self.tr("Use Move to… (Ctrl+Shift+M) instead."),
+                )
                 return
             targets[account_id] = folder.id
         source = self.current_folder_id()  # Gmail: archiving from a label folder takes that label off
@@ -746,12 +788,14 @@ class MainWindow(QMainWindow):
     def show_about(self) -> QMessageBox:
         box = QMessageBox(
             QMessageBox.Icon.NoIcon,
-            "About RealMail",
-            f"RealMail Desktop {realmail_desktop.__version__}",
+            self.tr("About RealMail"),
+            self.tr("RealMail Desktop {version}").format(version=realmail_desktop.__version__),
             QMessageBox.StandardButton.Ok,
             self,
         )
-        box.setInformativeText("A fast, private e-mail client for the desktop. Your mail stays on this computer.")
+        box.setInformativeText(
+            self.tr("A fast, private e-mail client for the desktop. Your mail stays on this computer.")
+        )
         box.setIconPixmap(app_icon("realmail").pixmap(64, 64))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()

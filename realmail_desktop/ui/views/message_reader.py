@@ -16,7 +16,7 @@ import html
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, QLocale, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -46,12 +46,13 @@ from realmail_desktop.ui.views.rendered_body import RenderedBody as RenderedBody
 from realmail_desktop.ui.views.rendered_body import render_body as render_body  # noqa: PLC0414
 from realmail_desktop.ui.views.web_engine import web_engine_ready
 
-NOT_STORED = "The body of this message is not stored locally."
-DOWNLOADING = "Downloading it from the server…"
+# Marked for pyside6-lupdate; translated where shown.
+NOT_STORED = str(QT_TRANSLATE_NOOP("MessageReader", "The body of this message is not stored locally."))
+DOWNLOADING = str(QT_TRANSLATE_NOOP("MessageReader", "Downloading it from the server…"))
 
 FetchBody = Callable[[int], Awaitable[object]]
 """Downloads one message's body into the store (the sync engine's `fetch_body`)."""
-EMPTY = "No message selected"
+EMPTY = str(QT_TRANSLATE_NOOP("MessageReader", "No message selected"))  # translated where shown
 
 
 def format_date(epoch_seconds: int) -> str:
@@ -109,7 +110,7 @@ class MessageReader(QWidget):
         self._load: asyncio.Task[RenderedBody] | None = None
 
         self._stack = QStackedWidget(self)
-        self._empty = QLabel(EMPTY, self._stack)
+        self._empty = QLabel(self.tr(EMPTY), self._stack)
         self._empty.setObjectName("readerEmpty")
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setEnabled(False)
@@ -248,10 +249,13 @@ class MessageReader(QWidget):
     def _show_delivery(self, message_id: int) -> None:
         """What bounces said about a message we sent, or why the Outbox has not sent it (store/outbox_reader)."""
         outbox = self._store.reader.outbox
-        lines = [f"Not delivered to {p.recipient}: {p.diagnostic}" for p in outbox.delivery_problems(message_id)]
+        lines = [
+            self.tr("Not delivered to {recipient}: {diagnostic}").format(recipient=p.recipient, diagnostic=p.diagnostic)
+            for p in outbox.delivery_problems(message_id)
+        ]
         item = outbox.item_for_message(message_id)
         if item is not None and item.last_error:  # sent: the recipients the server refused while taking the rest
-            prefix = {"failed": "Not sent: ", "sent": ""}.get(item.state.value, "Waiting to send: ")
+            prefix = {"failed": self.tr("Not sent: "), "sent": ""}.get(item.state.value, self.tr("Waiting to send: "))
             lines.insert(0, prefix + item.last_error)
         self._delivery.setText("\n".join(lines))
         self._delivery.setVisible(bool(lines))
@@ -324,7 +328,7 @@ class MessageReader(QWidget):
                 body.inline,
                 remote_allowed=body.remote_allowed,
                 deceptive=body.deceptive,
-                note=TOO_LONG if body.shortened else "",
+                note=QCoreApplication.translate("RenderedBody", TOO_LONG) if body.shortened else "",
             )
 
     def _on_body_shown(self) -> None:
@@ -333,7 +337,7 @@ class MessageReader(QWidget):
 
     def _start_fetch(self, message_id: int) -> None:
         self._fetched = message_id  # once per showing: a body the server cannot give must not loop
-        self._fetch_note = DOWNLOADING
+        self._fetch_note = self.tr(DOWNLOADING)
         self._ops.run(self._fetch_quietly(message_id), label="Download message", on_done=self._on_fetch_done)
 
     async def _fetch_quietly(self, message_id: int) -> tuple[int, KnownError | None]:
@@ -351,7 +355,7 @@ class MessageReader(QWidget):
         if summary is None or summary.id != message_id or self._body is None or self._body.parsed is not None:
             return
         if error is not None:
-            self._fetch_note = f"RealMail could not download it: {error}"
+            self._fetch_note = self.tr("RealMail could not download it: {error}").format(error=error)
             self._show_not_stored(summary, self._fetch_note)
         else:
             # The store has it now; its Changes may have re-rendered it already (then we returned above).
@@ -361,7 +365,7 @@ class MessageReader(QWidget):
     # --- drawing ----------------------------------------------------------------------------------
     def _show_not_stored(self, summary: MessageSummary, note: str) -> None:
         snippet = plain_text_html(summary.snippet) if summary.snippet else ""
-        line = html.escape(f"{NOT_STORED} {note}".strip())
+        line = html.escape(f"{self.tr(NOT_STORED)} {note}".strip())
         self._body_view.show_text(f"{snippet}<p><i>{line}</i></p>")
 
     def _build_message_page(self) -> QWidget:
@@ -396,11 +400,18 @@ class MessageReader(QWidget):
         self._form.setHorizontalSpacing(12)
         self._form.setVerticalSpacing(2)
         self._header_fields: dict[str, _SelectableLabel] = {}
-        for name in ("From", "To", "Cc", "Date", "Labels"):  # Labels: Gmail's (store/gmail_labels.py)
+        captions = {  # Labels: Gmail's (store/gmail_labels.py)
+            "From": self.tr("From:"),
+            "To": self.tr("To:"),
+            "Cc": self.tr("Cc:"),
+            "Date": self.tr("Date:"),
+            "Labels": self.tr("Labels:"),
+        }
+        for name, caption_text in captions.items():
             value = _SelectableLabel(header)
             value.setObjectName(f"header{name}")
             self._header_fields[name] = value
-            caption = QLabel(f"{name}:", header)
+            caption = QLabel(caption_text, header)
             caption.setEnabled(False)
             self._form.addRow(caption, value)
 
@@ -413,7 +424,9 @@ class MessageReader(QWidget):
         self._delivery.setWordWrap(True)
         self._delivery.hide()
         header_layout.addWidget(self._delivery)
-        self._outbox_actions = QLabel('<a href="resend">Send again</a> · <a href="edit">Move to Drafts</a>', header)
+        self._outbox_actions = QLabel(
+            self.tr('<a href="resend">Send again</a> · <a href="edit">Move to Drafts</a>'), header
+        )
         self._outbox_actions.setObjectName("readerOutboxActions")
         self._outbox_actions.linkActivated.connect(self._on_outbox_action)
         self._outbox_actions.hide()
@@ -445,7 +458,7 @@ class MessageReader(QWidget):
         to = ", ".join(a.display() for a in parsed.to) if parsed is not None else summary.recipients
         cc = ", ".join(a.display() for a in parsed.cc) if parsed is not None else summary.cc
         subject = parsed.subject if parsed is not None and parsed.subject else summary.subject
-        self._subject.setText(subject or "(no subject)")
+        self._subject.setText(subject or self.tr("(no subject)"))
         values = {"From": sender, "To": to, "Cc": cc, "Date": format_date(summary.date)}
         for name, value in values.items():
             self._header_fields[name].setText(value)

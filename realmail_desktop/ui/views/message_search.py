@@ -160,10 +160,12 @@ class MessageSearch(QObject):
             return None
         self._bar.server_button.setEnabled(False)
         count = self._model.rowCount()
-        self._bar.show_results(count, "searching on the server…")
+        self._bar.show_results(count, self.tr("searching on the server…"))
 
         def done(fetched: int) -> None:
-            self._bar.show_results(self._model.rowCount(), f"{fetched:,} fetched from the server")
+            self._bar.show_results(
+                self._model.rowCount(), self.tr("{fetched:,} fetched from the server").format(fetched=fetched)
+            )
             self.serverSearchDone.emit(fetched)
 
         search = self._sync.search_server(self._bar.box.text(), query.folder_ids)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog, QMenu
@@ -26,22 +26,24 @@ class ReaderActions:
 
     def __init__(self, reader: MessageReader) -> None:
         self._reader = reader
-        self.plain_text = self._make("&Plain text", None, checkable=True)
+        self.plain_text = self._make(QCoreApplication.translate("ReaderActions", "&Plain text"), None, checkable=True)
         self.plain_text.toggled.connect(reader.set_plain_text)
-        self.full_headers = self._make("All &headers", None, checkable=True)
+        self.full_headers = self._make(
+            QCoreApplication.translate("ReaderActions", "All &headers"), None, checkable=True
+        )
         self.full_headers.toggled.connect(reader.set_full_headers)
-        self.view_source = self._make("Message &source", "Ctrl+U")
+        self.view_source = self._make(QCoreApplication.translate("ReaderActions", "Message &source"), "Ctrl+U")
         self.view_source.triggered.connect(self.open_source)
-        self.zoom_in = self._make("Zoom &in", "Ctrl+=")
+        self.zoom_in = self._make(QCoreApplication.translate("ReaderActions", "Zoom &in"), "Ctrl+=")
         self.zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
         self.zoom_in.triggered.connect(reader.body_view.zoom_in)
-        self.zoom_out = self._make("Zoom &out", "Ctrl+-")
+        self.zoom_out = self._make(QCoreApplication.translate("ReaderActions", "Zoom &out"), "Ctrl+-")
         self.zoom_out.triggered.connect(reader.body_view.zoom_out)
-        self.zoom_reset = self._make("&Actual size", "Ctrl+0")
+        self.zoom_reset = self._make(QCoreApplication.translate("ReaderActions", "&Actual size"), "Ctrl+0")
         self.zoom_reset.triggered.connect(reader.body_view.zoom_reset)
-        self.print = self._make("&Print…", "Ctrl+P")
+        self.print = self._make(QCoreApplication.translate("ReaderActions", "&Print…"), "Ctrl+P")
         self.print.triggered.connect(self.print_message)
-        self.save_pdf = self._make("Save as P&DF…", None)
+        self.save_pdf = self._make(QCoreApplication.translate("ReaderActions", "Save as P&DF…"), None)
         self.save_pdf.triggered.connect(self.ask_save_pdf)
         self.all = (
             self.plain_text,
@@ -119,7 +121,12 @@ class ReaderActions:
         """View ▸ Save as PDF…: a file dialog (window-modal), then the PDF is written."""
         summary = self._reader.summary
         name = "".join(c for c in (summary.subject if summary else "") if c.isalnum() or c in " -_").strip()
-        dialog = QFileDialog(self._reader, "Save as PDF", f"{name or 'message'}.pdf", "PDF (*.pdf)")
+        dialog = QFileDialog(
+            self._reader,
+            QCoreApplication.translate("ReaderActions", "Save as PDF"),
+            f"{name or 'message'}.pdf",
+            QCoreApplication.translate("ReaderActions", "PDF (*.pdf)"),
+        )
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -130,5 +137,6 @@ class ReaderActions:
     async def _save(self, path: str) -> None:
         if not await self._reader.body_view.save_pdf(path):
             raise ExportFailedError(
-                "The message could not be saved as PDF.", hint="Choose a folder you can write to, with free space."
+                QCoreApplication.translate("ReaderActions", "The message could not be saved as PDF."),
+                hint=QCoreApplication.translate("ReaderActions", "Choose a folder you can write to, with free space."),
             )

@@ -212,11 +212,13 @@ class ReaderBody(QWidget):
         if link is None:
             self._open(url)
             return None
-        box = QMessageBox(QMessageBox.Icon.Warning, "Open this link?", f"{link.warning}.", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Open this link?"), f"{link.warning}.", parent=self)
         box.setObjectName("deceptiveLinkBox")
-        box.setInformativeText(f"It opens {url.toDisplayString()}\nOpen it only if you trust this message.")
+        box.setInformativeText(
+            self.tr("It opens {url}\nOpen it only if you trust this message.").format(url=url.toDisplayString())
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
-        go = box.addButton(f"Open {link.actual}", QMessageBox.ButtonRole.AcceptRole)
+        go = box.addButton(self.tr("Open {address}").format(address=link.actual), QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.buttonClicked.connect(lambda button: self._open(url) if button is go else None)

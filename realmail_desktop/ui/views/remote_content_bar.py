@@ -25,9 +25,9 @@ class RemoteContentBar(QFrame):
         self.setObjectName("remoteBar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.label = QLabel(self)
-        self.load_button = self._button("Load for this message", "loadRemote", self.loadForMessage)
-        self.trust_button = self._button("Always for this sender", "trustSender", self.trustSender)
-        self.distrust_button = self._button("Stop trusting", "distrustSender", self.distrustSender)
+        self.load_button = self._button(self.tr("Load for this message"), "loadRemote", self.loadForMessage)
+        self.trust_button = self._button(self.tr("Always for this sender"), "trustSender", self.trustSender)
+        self.distrust_button = self._button(self.tr("Stop trusting"), "distrustSender", self.distrustSender)
         bar = QHBoxLayout(self)
         bar.setContentsMargins(12, 4, 12, 4)
         bar.addWidget(self.label, 1)
@@ -48,14 +48,22 @@ class RemoteContentBar(QFrame):
         """Blocked count from the sanitiser; `allowed` for this message; `trusted` sender; can the view fetch."""
         can_trust = bool(sender)
         if trusted:
-            self.label.setText(f"Remote content is shown: you trust {sender}.")
+            self.label.setText(self.tr("Remote content is shown: you trust {sender}.").format(sender=sender))
             buttons = (False, False, True)
         elif allowed:
-            shown = "shown" if can_fetch else "allowed, but this reader cannot show it"
-            self.label.setText(f"Remote content is {shown} for this message.")
+            self.label.setText(
+                self.tr("Remote content is shown for this message.")
+                if can_fetch
+                else self.tr("Remote content is allowed, but this reader cannot show it for this message.")
+            )
             buttons = (False, can_trust, False)
         elif blocked > 0:
-            self.label.setText(f"Remote content blocked ({blocked} {'item' if blocked == 1 else 'items'})")
+            blocked_text = (
+                self.tr("Remote content blocked ({blocked} item)")
+                if blocked == 1
+                else self.tr("Remote content blocked ({blocked} items)")
+            )
+            self.label.setText(blocked_text.format(blocked=blocked))
             buttons = (True, can_trust, False)
         else:
             self.hide()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from realmail_desktop.mail import ParsedMessage, inline_parts, parse_message, sanitize_html
 from realmail_desktop.mail.html import html_to_text
 from realmail_desktop.mail.links import DeceptiveLink, deceptive_links
@@ -13,7 +15,12 @@ from realmail_desktop.ui.views.mail_browser import plain_text_html
 # Chromium needs ~1 s per 1-2 MB of HTML on a slow machine (20 MB: half a minute): longer bodies show their
 # beginning, with a note; "Message source" shows all of it.
 MAX_SHOWN_HTML = 2_000_000
-TOO_LONG = "This message is very long: RealMail shows its first 2 MB. View ▸ Message source shows all of it."
+TOO_LONG = str(  # marked for pyside6-lupdate; translated where shown
+    QT_TRANSLATE_NOOP(
+        "RenderedBody",
+        "This message is very long: RealMail shows its first 2 MB. View ▸ Message source shows all of it.",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,16 @@ separate widget, `results_line`, shown above the message list) says how many mes
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from realmail_desktop.store.search_query import SearchQuery, parse_search
 
 DEBOUNCE_MS = 150
-PLACEHOLDER = 'Search  (from: to: subject: has:attachment is:unread in: after: "phrase" -word)'
+PLACEHOLDER = str(  # marked for pyside6-lupdate; translated where shown
+    QT_TRANSLATE_NOOP("SearchBar", 'Search  (from: to: subject: has:attachment is:unread in: after: "phrase" -word)')
+)
 
 
 class SearchBar(QWidget):
@@ -32,18 +34,20 @@ class SearchBar(QWidget):
         self.setObjectName("searchBar")
         self.box = QLineEdit(self)
         self.box.setObjectName("searchBox")
-        self.box.setPlaceholderText(PLACEHOLDER)
+        self.box.setPlaceholderText(self.tr(PLACEHOLDER))
         self.box.setClearButtonEnabled(True)
         self.box.setToolTip(
-            "Words match subject, people and text; the last word matches as a prefix while you type.\n"
-            "from: to: cc: subject:  has:attachment  is:unread is:read is:starred  in:FOLDER\n"
-            'before:/after: 2025-03-01 or 7d, 2w, 3m, 1y   "exact phrase"   -exclude   a OR b   (Esc clears)'
+            self.tr(
+                "Words match subject, people and text; the last word matches as a prefix while you type.\n"
+                "from: to: cc: subject:  has:attachment  is:unread is:read is:starred  in:FOLDER\n"
+                'before:/after: 2025-03-01 or 7d, 2w, 3m, 1y   "exact phrase"   -exclude   a OR b   (Esc clears)'
+            )
         )
         self.box.installEventFilter(self)
         self.scope = QComboBox(self)
         self.scope.setObjectName("searchScope")
-        self.scope.addItems(["This folder", "All mail"])
-        self.scope.setToolTip("Search the folder shown, or every folder of every account")
+        self.scope.addItems([self.tr("This folder"), self.tr("All mail")])
+        self.scope.setToolTip(self.tr("Search the folder shown, or every folder of every account"))
 
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 0, 4, 0)
@@ -56,9 +60,11 @@ class SearchBar(QWidget):
         self.results_line.setObjectName("searchResultsLine")
         self.status = QLabel(self.results_line)
         self.status.setObjectName("searchStatus")
-        self.server_button = QPushButton("Search on server", self.results_line)
+        self.server_button = QPushButton(self.tr("Search on server"), self.results_line)
         self.server_button.setObjectName("serverSearch")
-        self.server_button.setToolTip("Ask the IMAP servers for messages whose text is not on this computer yet")
+        self.server_button.setToolTip(
+            self.tr("Ask the IMAP servers for messages whose text is not on this computer yet")
+        )
         self.server_button.setFlat(True)
         status_layout = QHBoxLayout(self.results_line)
         status_layout.setContentsMargins(6, 2, 6, 2)
@@ -110,7 +116,7 @@ class SearchBar(QWidget):
         if count is None:
             self.results_line.hide()
             return
-        text = "1 result" if count == 1 else f"{count:,} results"
+        text = self.tr("1 result") if count == 1 else self.tr("{count:,} results").format(count=count)
         self.status.setText(f"{text} · {note}" if note else text)
         self.server_button.setVisible(self._server_possible)
         self.results_line.show()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from realmail_desktop.mail.categories import CATEGORY_HINTS, Category
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from realmail_desktop.ui.dialogs.rules_dialog import RulesDialog
     from realmail_desktop.ui.views.main_window import MainWindow
 
-_LABELS = {Category.PEOPLE: "People", Category.UPDATES: "Updates", Category.NOTIFICATIONS: "Notifications"}
+_LABELS = {  # marked for pyside6-lupdate; translated where shown
+    Category.PEOPLE: str(QT_TRANSLATE_NOOP("CategoryBar", "People")),
+    Category.UPDATES: str(QT_TRANSLATE_NOOP("CategoryBar", "Updates")),
+    Category.NOTIFICATIONS: str(QT_TRANSLATE_NOOP("CategoryBar", "Notifications")),
+}
 
 
 class CategoryBar(QWidget):
@@ -38,14 +42,14 @@ class CategoryBar(QWidget):
         layout.setContentsMargins(4, 2, 4, 2)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, hint in (
-            ("", "All", "Every message of the Inbox."),
-            *((c.value, _LABELS[c], CATEGORY_HINTS[c]) for c in Category),
+            ("", self.tr("All"), self.tr("Every message of the Inbox.")),
+            *((c.value, self.tr(_LABELS[c]), CATEGORY_HINTS[c]) for c in Category),
         ):
             button = QPushButton(text, self)
             button.setCheckable(True)
             button.setFlat(True)
             button.setToolTip(hint)
-            button.setAccessibleName(f"Show {text.lower()}")
+            button.setAccessibleName(self.tr("Show {category}").format(category=text.lower()))
             self.group.addButton(button)
             self.buttons[key] = button
             layout.addWidget(button)
@@ -132,17 +136,27 @@ class SortingCommands:
 
         assert isinstance(options, UnsubscribeOptions)
         if not options.available:
-            QMessageBox.information(self._window, "Unsubscribe", "This message offers no one-click way to unsubscribe.")
+            QMessageBox.information(
+                self._window,
+                QCoreApplication.translate("SortingCommands", "Unsubscribe"),
+                QCoreApplication.translate("SortingCommands", "This message offers no one-click way to unsubscribe."),
+            )
             return
         how = (
-            "RealMail will tell the list's web server to unsubscribe you."
+            QCoreApplication.translate(
+                "SortingCommands", "RealMail will tell the list's web server to unsubscribe you."
+            )
             if options.https and options.one_click
-            else f"RealMail will send an unsubscribe e-mail to {options.mailto.removeprefix('mailto:').split('?')[0]}."
+            else QCoreApplication.translate(
+                "SortingCommands", "RealMail will send an unsubscribe e-mail to {address}."
+            ).format(address=options.mailto.removeprefix("mailto:").split("?")[0])
         )
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Unsubscribe",
-            f"Unsubscribe from this mailing list?\n\n{how}",
+            QCoreApplication.translate("SortingCommands", "Unsubscribe"),
+            QCoreApplication.translate("SortingCommands", "Unsubscribe from this mailing list?\n\n{how}").format(
+                how=how
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self._window,
         )
@@ -153,5 +167,9 @@ class SortingCommands:
         box.open()
 
     def _done(self, result: Unsubscribed) -> None:
-        text = "Unsubscribed." if result.method == "https" else "The unsubscribe e-mail is in the Outbox."
+        text = (
+            QCoreApplication.translate("SortingCommands", "Unsubscribed.")
+            if result.method == "https"
+            else QCoreApplication.translate("SortingCommands", "The unsubscribe e-mail is in the Outbox.")
+        )
         self._window.statusBar().showMessage(text, 8000)

@@ -66,7 +66,9 @@ class TaskStatusBar(QStatusBar):
         if self._running:
             current = next(reversed(self._running.values()))
             if current.total > 0:
-                text = f"{current.label}: {current.done:,} of {current.total:,}"
+                text = self.tr("{task}: {done:,} of {total:,}").format(
+                    task=current.label, done=current.done, total=current.total
+                )
                 self._progress.setRange(0, current.total)
                 self._progress.setValue(min(current.done, current.total))
             else:
@@ -75,7 +77,7 @@ class TaskStatusBar(QStatusBar):
             self._show(text)
         elif self._busy and not self._busy_timer.isActive():
             self._progress.setRange(0, 0)
-            self._show("Working…")
+            self._show(self.tr("Working…"))
         else:
             self._label.clear()
             self._label.hide()
