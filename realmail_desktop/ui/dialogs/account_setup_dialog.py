@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,7 +33,7 @@ from realmail_desktop.store import Account, ImapAuth, ImapSecurity, SmtpAuth, Sm
 from realmail_desktop.ui.dialogs.account_dialog import DEFAULT_SYNC_WINDOW, SYNC_WINDOWS, is_address, sync_window_label
 from realmail_desktop.ui.dialogs.google_sign_in import GoogleSetup
 from realmail_desktop.ui.dialogs.password_dialog import ask_keep_for_session
-from realmail_desktop.ui.dialogs.server_settings_form import Server, ServerSettingsForm
+from realmail_desktop.ui.dialogs.server_settings_form import Server, ServerSettingsForm, result_label
 from realmail_desktop.ui.ops import Ops
 
 # Texts marked for pyside6-lupdate; translated where shown by _translated().
@@ -139,8 +139,8 @@ class AccountSetupDialog(QDialog):
         self._closed = False
 
         self._form = self._build_form()
-        self.found_label = self._plain_label("foundSettings")
-        self.note_label = self._plain_label("providerNote")
+        self.found_label = result_label(self, "foundSettings")
+        self.note_label = result_label(self, "providerNote")
         self.google_button = QPushButton(self.tr("Sign in with Google…"), self)
         self.google_button.setObjectName("googleSignIn")
         self.google_button.clicked.connect(self.sign_in_with_google)
@@ -149,9 +149,9 @@ class AccountSetupDialog(QDialog):
         self.manual_button.setCheckable(True)
         self.servers = ServerSettingsForm(self)
         self.manual_button.toggled.connect(self.servers.setVisible)
-        self.status_label = self._plain_label("setupStatus")
-        self.imap_result = self._plain_label("imapResult")
-        self.smtp_result = self._plain_label("smtpResult")
+        self.status_label = result_label(self, "setupStatus")
+        self.imap_result = result_label(self, "imapResult")
+        self.smtp_result = result_label(self, "smtpResult")
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -192,14 +192,6 @@ class AccountSetupDialog(QDialog):
         rows.addRow(self._password_label, self.password_edit)
         rows.addRow(self.tr("Keep offline:"), self.window_combo)
         return form
-
-    def _plain_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        label.hide()
-        return label
 
     # --- public face --------------------------------------------------------------------------------------------
     @property

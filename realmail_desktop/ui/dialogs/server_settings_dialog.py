@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.store import Account, ImapAuth, ImapSecurity, ImapSettings, SmtpSettings
-from realmail_desktop.ui.dialogs.server_settings_form import Server, ServerSettingsForm, _ServerRows
+from realmail_desktop.ui.dialogs.server_settings_form import Server, ServerSettingsForm, _ServerRows, result_label
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.sync_control import ServerSettingsChanger
 
@@ -84,8 +84,8 @@ class ServerSettingsDialog(QDialog):
         self.password_edit.setPlaceholderText(self.tr(LEAVE_EMPTY_NOTE))
         password_rows = QFormLayout()
         password_rows.addRow(self.tr("Password:"), self.password_edit)
-        self.imap_result = self._plain_label("imapResult")
-        self.smtp_result = self._plain_label("smtpResult")
+        self.imap_result = result_label(self, "imapResult")
+        self.smtp_result = result_label(self, "smtpResult")
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -99,7 +99,7 @@ class ServerSettingsDialog(QDialog):
             self.servers.setEnabled(False)
             self.password_edit.setEnabled(False)
             self.password_edit.setPlaceholderText("")
-            note = self._plain_label("googleNote")
+            note = result_label(self, "googleNote")
             note.setText(self.tr(GOOGLE_NOTE))
             note.show()
             layout.addWidget(note)
@@ -108,14 +108,6 @@ class ServerSettingsDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self._buttons)
         self.resize(520, self.sizeHint().height())
-
-    def _plain_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.hide()
-        return label
 
     # --- public face ------------------------------------------------------------------------------
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -25,6 +25,16 @@ class Server:
     port: int
     security: ImapSecurity
     username: str
+
+
+def result_label(parent: QWidget, name: str) -> QLabel:
+    """A hidden, wrapping plain-text line for what a check found ("IMAP: ✓ …"); shown when there is news."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
 
 
 class _ServerRows:

@@ -74,8 +74,9 @@ class DriveCommands:
                 self._store.drive.save_settings,
                 self._window,
                 drive_access=(lambda: drive_access(account)) if drive_access is not None else None,
-                # An IMAP account that logs in with a password has no Google sign-in to lend Drive its tokens.
-                signs_in_with_google=imap is None or imap.auth is ImapAuth.XOAUTH2,
+                # Drive works with the tokens of the account's own Google sign-in: an account that logs in with a
+                # password (or Local Folders, once a Google client is set up to ask with) has none to lend.
+                signs_in_with_google=imap.auth is ImapAuth.XOAUTH2 if imap is not None else drive_access is None,
             )
             self.dialog.open()
 
