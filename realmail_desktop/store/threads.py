@@ -309,7 +309,11 @@ class ThreadRepository:
     async def backfill(self, batch: int = BACKFILL_BATCH) -> Changes:
         """Give every message without a thread its thread, oldest rows first, `batch` rows per transaction
         (the writer is free in between); their folder_threads rows are counted here, set-wise (the triggers
-        leave a row's first thread to us). The SQL runs on the writer's thread."""
+        leave a row's first thread to us). The SQL runs on the writer's thread. Runs at every start: when no
+        row lacks a thread (the usual case) it costs one index probe and writes nothing."""
+        unthreaded = "SELECT 1 FROM messages WHERE thread_id IS NULL LIMIT 1"  # messages_by_thread: NULLs first
+        if not await self._db.read_async(lambda conn: conn.execute(unthreaded).fetchone() is not None):
+            return Changes()
         folders: set[int] = set()
         last_id = 0
         while True:

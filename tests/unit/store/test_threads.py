@@ -267,6 +267,7 @@ async def test_backfill_threads_rows_stored_before_threading(tmp_path: Path, bus
         await store.threads.backfill(batch=1)
         assert len(threads_of(store, "<a@x>", "<b@x>", "<c@x>")) == 1
         assert store.db.reader.execute(counted).fetchall() == as_inserted
+        assert (await store.threads.backfill()).empty  # the next start: nothing to thread, nothing written
     finally:
         await store.close()
 
