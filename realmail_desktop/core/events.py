@@ -135,6 +135,22 @@ class OutboxStatus(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class DriveUploadStatus(Event):
+    """A queued message's big files going to Google Drive before it leaves the outbox. `state` is uploading /
+    done / failed / cancelled; `name` the file being uploaded; `done` and `total` bytes over all of the
+    message's big files; `error`/`hint` in plain words when it failed (the message then waits in the outbox)."""
+
+    outbox_id: int
+    account_id: int
+    state: str
+    name: str = ""
+    done: int = 0
+    total: int = 0
+    error: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramStatus(Event):
     """The Telegram bridge's connection: state is stopped / connecting / running / offline / error;
     `bot_username` once the bot answered; `message` plain words for the settings dialog."""

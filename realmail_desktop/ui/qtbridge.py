@@ -1,7 +1,7 @@
 """Turns bus events into Qt signals on the GUI thread (services never touch Qt; the UI listens here).
 
 Signals: storeChanged(Changes), taskProgress(TaskProgress), taskFinished(TaskFinished),
-accountStatus(AccountStatus).
+accountStatus(AccountStatus), driveUpload(DriveUploadStatus).
 """
 
 from __future__ import annotations
@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from realmail_desktop.core.events import AccountStatus, Changes, EventBus, TaskFinished, TaskProgress
+from realmail_desktop.core.events import (
+    AccountStatus,
+    Changes,
+    DriveUploadStatus,
+    EventBus,
+    TaskFinished,
+    TaskProgress,
+)
 
 
 class EventBridge(QObject):
@@ -18,6 +25,7 @@ class EventBridge(QObject):
     taskProgress = Signal(object)
     taskFinished = Signal(object)
     accountStatus = Signal(object)
+    driveUpload = Signal(object)
 
     def __init__(self, bus: EventBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -27,6 +35,7 @@ class EventBridge(QObject):
             bus.subscribe(TaskProgress, self.taskProgress.emit),
             bus.subscribe(TaskFinished, self.taskFinished.emit),
             bus.subscribe(AccountStatus, self.accountStatus.emit),
+            bus.subscribe(DriveUploadStatus, self.driveUpload.emit),
         ]
 
     def detach(self) -> None:

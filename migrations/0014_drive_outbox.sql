@@ -1,0 +1,1 @@
+-- RealMail store, version 14: (placeholder, being written)

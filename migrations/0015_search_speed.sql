@@ -1,0 +1,1 @@
+-- RealMail store, version 15: (placeholder, being written)

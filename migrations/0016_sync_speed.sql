@@ -1,0 +1,1 @@
+-- RealMail store, version 16: (placeholder, being written)
