@@ -8,7 +8,14 @@ RealMail's count + first 100 rows through `StoreReader` (as the message list ask
 each time so nothing is cached), notmuch's `notmuch count` + `notmuch search --limit=100` (process start
 included, as a person or a front-end would run it). Prints a table, then one JSON line with `messages`,
 `p50_ms`, `p95_ms`, `notmuch_p50_ms`, `notmuch_p95_ms`, `index_msgs_per_s`, `notmuch_index_msgs_per_s`,
-and the per-query figures.
+and the per-query figures (with RealMail's CPU time, `cpu_ms`, which other jobs on the machine disturb less).
+
+    .venv/bin/python bench/search.py --messages 100000 --keep /var/tmp/search-100k      # build once, keep
+    .venv/bin/python bench/search.py --reuse /var/tmp/search-100k --query budget        # queries only
+
+`--reuse DIR` runs only the query phase against a directory an earlier `--keep DIR` run left (store, Maildir
+and notmuch database); `--query TEXT` (repeatable) runs only those of the 20 queries; `--no-notmuch` skips
+notmuch's side (quick loops).
 """
 
 from __future__ import annotations
@@ -89,21 +96,23 @@ async def index_realmail(count: int, workdir: Path) -> tuple[Path, float]:
     return workdir / "realmail.sqlite3", elapsed
 
 
-def realmail_query(path: Path, text: str) -> tuple[float, int]:
-    """Milliseconds for a fresh reader's count + first page of `text` over all mail; and the count."""
+def realmail_query(path: Path, text: str) -> tuple[float, int, float]:
+    """Milliseconds for a fresh reader's count + first page of `text` over all mail; the count; and the
+    milliseconds of CPU time the same work took (less disturbed by other jobs than the wall clock)."""
     conn = connect_reader(path)
     try:
         folders = tuple(f.id for f in StoreReader(conn).folders())
         reader = StoreReader(conn)
-        started = time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         query = MessageQuery(folders, search=parse_search(text + " "))
         total = reader.count(query)
         rows = reader.page(query, SortOrder(), 0, FIRST_PAGE, total)
         elapsed = (time.perf_counter() - started) * 1000
+        cpu = (time.process_time() - cpu_started) * 1000
     finally:
         conn.close()
     assert len(rows) == min(total, FIRST_PAGE)
-    return elapsed, total
+    return elapsed, total, cpu
 
 
 def write_maildir(count: int, maildir: Path) -> None:
@@ -137,28 +146,36 @@ def notmuch_query(notmuch: str, env: dict[str, str], text: str) -> tuple[float, 
     return (time.perf_counter() - started) * 1000, int(counted.stdout.strip() or 0)
 
 
-def run(count: int, repeats: int, scratch: Path) -> dict[str, object]:
-    notmuch = shutil.which("notmuch")
-    if notmuch is None:
-        raise SystemExit("notmuch is not installed: run ./dev bench search, which installs the benchmark's peers")
-    store_path, realmail_s = asyncio.run(index_realmail(count, scratch))
+def build(count: int, scratch: Path, notmuch: str | None) -> dict[str, object]:
+    """Import the corpus into a store and (with notmuch) index it as a Maildir; the indexing figures."""
+    _, realmail_s = asyncio.run(index_realmail(count, scratch))
     print(f"RealMail: imported and indexed {count:,} messages in {realmail_s:.2f} s")
-    maildir = scratch / "Maildir"
-    write_maildir(count, maildir)
-    env = notmuch_env(scratch, maildir)
-    started = time.perf_counter()
-    subprocess.run([notmuch, "new", "--quiet"], env=env, check=True, stdout=subprocess.DEVNULL)
-    notmuch_s = time.perf_counter() - started
-    print(f"notmuch: indexed the same messages as a Maildir in {notmuch_s:.2f} s")
+    figures: dict[str, object] = {"index_msgs_per_s": round(count / realmail_s)}
+    if notmuch is not None:
+        maildir = scratch / "Maildir"
+        write_maildir(count, maildir)
+        started = time.perf_counter()
+        subprocess.run(
+            [notmuch, "new", "--quiet"], env=notmuch_env(scratch, maildir), check=True, stdout=subprocess.DEVNULL
+        )
+        notmuch_s = time.perf_counter() - started
+        print(f"notmuch: indexed the same messages as a Maildir in {notmuch_s:.2f} s")
+        figures["notmuch_index_msgs_per_s"] = round(count / notmuch_s)
+    return figures
 
+
+def run_queries(scratch: Path, repeats: int, queries: list[tuple[str, str]], notmuch: str | None) -> dict[str, object]:
+    """Run each query `repeats` times with both tools (after one warm-up run of ours); the latency figures."""
+    store_path = scratch / "realmail.sqlite3"
+    env = notmuch_env(scratch, scratch / "Maildir")
     per_query: list[dict[str, object]] = []
     ours_all: list[float] = []
     theirs_all: list[float] = []
-    for ours_text, their_text in QUERIES:
+    for ours_text, their_text in queries:
         realmail_query(store_path, ours_text)  # warm the page cache once, as a running app has it
         ours = [realmail_query(store_path, ours_text) for _ in range(repeats)]
-        theirs = [notmuch_query(notmuch, env, their_text) for _ in range(repeats)]
-        ours_all += [ms for ms, _ in ours]
+        theirs = [notmuch_query(notmuch, env, their_text) for _ in range(repeats)] if notmuch else [(0.0, 0)]
+        ours_all += [ms for ms, _, _ in ours]
         theirs_all += [ms for ms, _ in theirs]
         per_query.append(
             {
@@ -166,30 +183,51 @@ def run(count: int, repeats: int, scratch: Path) -> dict[str, object]:
                 "notmuch_query": their_text,
                 "count": ours[0][1],
                 "notmuch_count": theirs[0][1],
-                "ms": round(statistics.median(ms for ms, _ in ours), 2),
+                "ms": round(statistics.median(ms for ms, _, _ in ours), 2),
+                "cpu_ms": round(statistics.median(cpu for _, _, cpu in ours), 2),
                 "notmuch_ms": round(statistics.median(ms for ms, _ in theirs), 2),
             }
         )
-    width = max(len(q) for q, _ in QUERIES)
-    print(f"\n{'query':<{width}}  {'count':>7} {'ms':>8}   {'notmuch':>7} {'ms':>8}  ratio")
+    width = max(len(q) for q, _ in queries)
+    print(f"\n{'query':<{width}}  {'count':>7} {'ms':>8} {'cpu ms':>8}   {'notmuch':>7} {'ms':>8}  ratio")
     for row in per_query:
         ours_ms, their_ms = float(row["ms"]), float(row["notmuch_ms"])  # type: ignore[arg-type]
         print(
-            f"{row['query']!s:<{width}}  {row['count']:>7} {ours_ms:>8.2f}   {row['notmuch_count']:>7}"
-            f" {their_ms:>8.2f}  {their_ms / max(ours_ms, 0.01):5.1f}x"
+            f"{row['query']!s:<{width}}  {row['count']:>7} {ours_ms:>8.2f} {float(row['cpu_ms']):>8.2f}"  # type: ignore[arg-type]
+            f"   {row['notmuch_count']:>7} {their_ms:>8.2f}  {their_ms / max(ours_ms, 0.01):5.1f}x"
         )
     return {
-        "messages": count,
         "p50_ms": round(percentile(ours_all, 0.50), 2),
         "p95_ms": round(percentile(ours_all, 0.95), 2),
         "notmuch_p50_ms": round(percentile(theirs_all, 0.50), 2),
         "notmuch_p95_ms": round(percentile(theirs_all, 0.95), 2),
-        "index_msgs_per_s": round(count / realmail_s),
-        "notmuch_index_msgs_per_s": round(count / notmuch_s),
-        "slower_than_notmuch": sum(float(r["ms"]) >= float(r["notmuch_ms"]) for r in per_query),  # type: ignore[arg-type]
+        "slower_than_notmuch": (
+            sum(float(r["ms"]) >= float(r["notmuch_ms"]) for r in per_query)  # type: ignore[arg-type]
+            if notmuch
+            else None
+        ),
         "store_mb": round(store_path.stat().st_size / 1e6, 1),
+        "load_average": round(os.getloadavg()[0], 2),
         "queries": per_query,
     }
+
+
+def run(args: argparse.Namespace, scratch: Path) -> dict[str, object]:
+    notmuch = None if args.no_notmuch else shutil.which("notmuch")
+    if notmuch is None and not args.no_notmuch:
+        raise SystemExit("notmuch is not installed: run ./dev bench search, which installs the benchmark's peers")
+    queries = [q for q in QUERIES if not args.query or q[0] in args.query]
+    if not queries:
+        raise SystemExit(f"no such query among the 20: {args.query}")
+    if args.reuse is None:
+        figures = {"messages": args.messages, **build(args.messages, scratch, notmuch)}
+    else:
+        conn = connect_reader(scratch / "realmail.sqlite3")
+        try:
+            figures = {"messages": StoreReader(conn).message_count(), "reused": True}
+        finally:
+            conn.close()
+    return {**figures, **run_queries(scratch, args.repeats, queries, notmuch)}
 
 
 def main() -> None:
@@ -197,17 +235,28 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5, help="runs of each query, each tool (default 5)")
     parser.add_argument("--keep", type=Path, help="build in this empty directory and keep it (default: a temp dir)")
+    parser.add_argument("--reuse", type=Path, help="only query a directory an earlier --keep run built")
+    parser.add_argument("--query", action="append", help="run only this one of the 20 queries (repeatable)")
+    parser.add_argument("--no-notmuch", action="store_true", help="query RealMail only (quick loops)")
     args = parser.parse_args()
-    if args.keep is not None:
+    if args.reuse is not None:
+        if not (args.reuse / "realmail.sqlite3").is_file():
+            raise SystemExit(f"{args.reuse} holds no realmail.sqlite3: build it first with --keep")
+        figures = run(args, args.reuse)
+    elif args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        figures = run(args.messages, args.repeats, args.keep)
+        figures = run(args, args.keep)
     else:
         with tempfile.TemporaryDirectory(prefix="realmail-bench-search-") as scratch:
-            figures = run(args.messages, args.repeats, Path(scratch))
+            figures = run(args, Path(scratch))
+    indexing = ""
+    if "index_msgs_per_s" in figures:
+        indexing = (
+            f"; indexing {figures['index_msgs_per_s']:,} vs {figures.get('notmuch_index_msgs_per_s', 0):,} messages/s"
+        )
     print(
         f"\nRealMail p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms;"
-        f" notmuch p50 {figures['notmuch_p50_ms']} ms, p95 {figures['notmuch_p95_ms']} ms;"
-        f" indexing {figures['index_msgs_per_s']:,} vs {figures['notmuch_index_msgs_per_s']:,} messages/s"
+        f" notmuch p50 {figures['notmuch_p50_ms']} ms, p95 {figures['notmuch_p95_ms']} ms{indexing}"
     )
     print(json.dumps(figures))
 

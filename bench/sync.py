@@ -350,9 +350,12 @@ def measure_offlineimap(scratch: Path, server: Any, user: Any, box: Mailbox) -> 
 # --- RealMail (in a child process) --------------------------------------------------------------------------------
 
 
-def measure_realmail(scratch: Path, server: Any, user: Any, box: Mailbox) -> dict[str, Any]:
+def measure_realmail(
+    scratch: Path, server: Any, user: Any, box: Mailbox, *, rows_on_thread: bool = False
+) -> dict[str, Any]:
     """Run RealMail's sync in a child process (this script with --realmail-child); returns its figures."""
     params = {
+        "rows_on_thread": rows_on_thread,
         "profile": str(scratch / "realmail"),
         "host": HOST,
         "port": server.tls_port,
@@ -445,7 +448,9 @@ class StoreWatch(threading.Thread):
                 if "headers" not in self.reached:
                     row = conn.execute("SELECT COALESCE(SUM(total_count), 0) FROM folders").fetchone()
                     self._milestone("headers", checked, int(row[0]), self._expected)
-                if "searchable" not in self.reached:
+                # Only once every header is stored (it cannot be searchable before): this count reads the whole
+                # table, and ~50 of them a second took a good part of a core from the header sync being measured.
+                if "headers" in self.reached and "searchable" not in self.reached:
                     row = conn.execute("SELECT count(*) FROM messages WHERE body_state = 1").fetchone()
                     self._milestone("searchable", checked, int(row[0]), self._expected)
                 if len(self.reached) == 3:
@@ -468,6 +473,7 @@ async def realmail_sync(params: dict[str, Any], qt: bool) -> dict[str, Any]:
     from realmail_desktop.core.events import AccountState, AccountStatus, Changes, EventBus, TaskProgress
     from realmail_desktop.store import ImapSecurity, Store
     from realmail_desktop.sync import SyncService
+    from realmail_desktop.sync.options import SyncOptions
 
     loop = asyncio.get_running_loop()
     began = time.perf_counter()
@@ -478,7 +484,9 @@ async def realmail_sync(params: dict[str, Any], qt: bool) -> dict[str, Any]:
     bus = EventBus()
     bus.attach_loop(loop)
     store = await Store.open(database, bus)
-    service = SyncService(store, bus, lambda _account_id: str(params["password"]))
+    # --rows-on-thread: header rows read on a thread, as before sync/header_reader.py's worker process (A/B runs)
+    options = SyncOptions(header_process_from=None) if params.get("rows_on_thread") else SyncOptions()
+    service = SyncService(store, bus, lambda _account_id: str(params["password"]), options=options)
     watch = StoreWatch(database, expected, list(params["newest_inbox"]), loop)
     statuses: list[tuple[float, AccountState, str]] = []
     progress: list[TaskProgress] = []
@@ -582,6 +590,9 @@ async def realmail_sync(params: dict[str, Any], qt: bool) -> dict[str, Any]:
         figures["resync_runs_s"] = [round(r, 4) for r in runs]
         figures["max_stall_resync_ms"] = ticker.max_gap * 1000
         figures["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        # The header reader's worker process (sync/header_reader.py): its own peak RSS, and how many chunks it read
+        figures["worker_rss_mb"] = _peak_rss_mb(service.header_reader.worker_pid)
+        figures["header_chunks_in_worker"] = service.header_reader.chunks_in_process
         figures["progress_events"] = len(progress)
         figures["progress_sample"] = [p.label for p in progress[:: max(1, len(progress) // 4)]][:5]
         figures.update(await store.db.read_async(lambda conn: verify_store(conn, counts)))
@@ -592,6 +603,19 @@ async def realmail_sync(params: dict[str, Any], qt: bool) -> dict[str, Any]:
             await asyncio.wait_for(service.stop(), 60)
         await store.close()
     return figures
+
+
+def _peak_rss_mb(pid: int | None) -> int | None:
+    """Peak RSS of another process (Linux /proc; None elsewhere or without a process)."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
 
 
 def verify_store(conn: sqlite3.Connection, counts: dict[str, int]) -> dict[str, Any]:
@@ -701,6 +725,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=23_500, help="messages over INBOX, Archive, Sent, Lists")
     parser.add_argument("--skip-offlineimap", action="store_true", help="leave out offlineimap (slow: ~2.5 min)")
     parser.add_argument("--skip-realmail", action="store_true", help="measure the peers only")
+    parser.add_argument(
+        "--rows-on-thread", action="store_true", help="read header rows on a thread, not in a worker process (A/B)"
+    )
     parser.add_argument("--realmail-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.realmail_child:
@@ -733,7 +760,7 @@ def main() -> None:
         print(f"Dovecot indexed the folders in {index_on_server(server, user, box):.2f} s (before any measurement)")
         figures.update(measure_mbsync_notmuch(scratch, server, user, box))
         if not args.skip_realmail:
-            realmail = measure_realmail(scratch, server, user, box)
+            realmail = measure_realmail(scratch, server, user, box, rows_on_thread=args.rows_on_thread)
             figures.update(realmail)
             print(
                 f"RealMail ({realmail['stall_timer']}): account added in {realmail['add_account_s']:.2f} s;"
@@ -741,7 +768,8 @@ def main() -> None:
                 f" searchable {realmail['searchable_s']:.2f} s (from the add_imap_account call);"
                 f" resync {', '.join(f'{r:.3f}' for r in realmail['resync_runs_s'])} s;"
                 f" store {realmail['store_mb']} MB; peak RSS {realmail['rss_mb']} MB"
-                f" ({realmail['rss_before_sync_mb']} MB before the sync)"
+                f" ({realmail['rss_before_sync_mb']} MB before the sync; header worker process"
+                f" {realmail['worker_rss_mb']} MB, {realmail['header_chunks_in_worker']} chunks)"
             )
             for problem in realmail["store_problems"]:
                 print(f"  PROBLEM: {problem}")

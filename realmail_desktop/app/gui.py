@@ -16,7 +16,7 @@ from realmail_desktop.core.logs import get_logger
 
 if TYPE_CHECKING:  # Qt and the UI load lazily: `realmail import` never pays for them
     from realmail_desktop.auth import SecretStore
-    from realmail_desktop.bridges.drive import DriveService
+    from realmail_desktop.bridges.drive import DriveService, OutboxUploads
     from realmail_desktop.bridges.telegram import TelegramBridge
     from realmail_desktop.send import SendService
     from realmail_desktop.sorting import SortingService, Unsubscriber
@@ -101,7 +101,10 @@ async def _main(  # noqa: PLR0915 (the wiring of every service)
         ops = Ops()
         # Built before the engine starts, so the window hears every account's first status.
         window = MainWindow(store, transfer, bridge, ops, sync=sync, secrets=secrets, account_setup=account_setup)
-        window.set_drive(_drive_service(store, account_setup))
+        drive = _drive_service(store, account_setup)
+        window.set_drive(drive)
+        drive_stage = _outbox_uploads(store, bus, drive)
+        window.set_drive_uploads(drive_stage.cancel)  # the progress strip's Cancel
         telegram = _telegram_bridge(store, bus, secrets)
         window.set_telegram(telegram, bus)
         sorting = _sorting_service(store, bus, telegram)
@@ -116,6 +119,7 @@ async def _main(  # noqa: PLR0915 (the wiring of every service)
         try:
             await sorting.start()  # before the sync: it sorts new mail as the sync stores it
             await sync.start()
+            await drive_stage.start()  # big files of queued messages go to Drive first, then they are due for SMTP
             await send.start()  # drains the outbox (composer → store.outbox) over SMTP
             desktop = _Desktop(window, store, bridge, bus, instance)
             _show_window(window, start_minimised=desktop.start_minimised and not smoke)
@@ -131,6 +135,7 @@ async def _main(  # noqa: PLR0915 (the wiring of every service)
             await ops.drain()
         finally:
             await send.stop()  # first: what the server acknowledged is recorded as sent before anything closes
+            await drive_stage.stop()  # an upload cut short keeps its Drive session: the next start resumes it
             await telegram.stop()  # what the phone queues from here on waits in the outbox for the next start
             await sync.stop()  # before the store closes: it finishes its last writes through it
             await sorting.stop()  # after the sync: mail its last writes stored is sorted
@@ -210,6 +215,13 @@ def _drive_service(store: Store, account_setup: AccountSetup) -> DriveService | 
     if google is None:
         return None
     return DriveService(store, lambda account_id: AccountTokens(google.tokens, account_id))
+
+
+def _outbox_uploads(store: Store, bus: EventBus, drive: DriveService | None) -> OutboxUploads:
+    """The outbox's Drive stage: without a Google sign-in it still runs, and says so on marked messages."""
+    from realmail_desktop.bridges.drive import OutboxUploads
+
+    return OutboxUploads(store, bus, drive)
 
 
 def _sync_service(store: Store, bus: EventBus, secrets: SecretStore) -> tuple[SyncService, AccountSetup]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from realmail_desktop.core.logs import get_logger
@@ -17,11 +18,13 @@ from realmail_desktop.mail.headers import (
 )
 from realmail_desktop.mail.html import html_to_text
 from realmail_desktop.mail.mime import (
+    PART_HEADERS,
     AttachmentInfo,
     MimePart,
     attachments_in,
     decode_transfer,
     header_text,
+    read_header_block,
     read_structure,
 )
 
@@ -181,9 +184,52 @@ def read_envelope(raw: bytes, *, fallback_date: int | None = None) -> Envelope:
     return envelope
 
 
+def read_header_envelope(raw: bytes, *, fallback_date: int | None = None) -> Envelope:
+    """`read_envelope` of a header block alone (IMAP's BODY[HEADER.FIELDS …]: the header sync's fast path), the
+    same fields without the MIME walk where the Content-Type leaves nothing to find in a header: a multipart
+    (its parts are in the body) or body text. Anything else (a message that is one attachment) goes through
+    `read_envelope`, as does a block with anything after it. Its body text, snippet and attachments are empty and
+    its defects are the header block's."""
+    defects: list[str] = []
+    try:
+        headers, body_start = read_header_block(raw, 0, len(raw), _TOP_HEADERS | PART_HEADERS, defects, top=True)
+        if body_start < len(raw) or not _nothing_below(headers):
+            return read_envelope(raw, fallback_date=fallback_date)  # there is more than a header to read
+        envelope = _from_headers(headers, len(raw), fallback_date, defects, lambda: ("", ()))
+    except Exception:
+        _log.exception("read_header_envelope failed on a %d-byte header", len(raw))
+        envelope = _empty_envelope(raw, fallback_date, (*defects, "message could not be read"))
+    return envelope
+
+
+def _nothing_below(headers: dict[bytes, bytes]) -> bool:
+    """Whether a message with these headers, read without its body, has no attachment: a multipart's are in its
+    body, and plain or HTML text without a file name or disposition is body text (mime.attachment_for's rule)."""
+    if b"content-disposition" in headers:
+        return False
+    content_type = headers.get(b"content-type")
+    if content_type is None:
+        return True  # text/plain
+    if b"name" in content_type.lower():  # a file name: perhaps an attachment (even "multipart/x/y" reads as text)
+        return False
+    value = content_type.split(b";", 1)[0].strip().lower()
+    return value.startswith(b"multipart/") or value in (b"text/plain", b"text/html")
+
+
 def _read(raw: bytes, fallback_date: int | None, defects: list[str]) -> Envelope:
     headers, root = read_structure(raw, _TOP_HEADERS, defects)
+    return _from_headers(
+        headers, len(raw), fallback_date, defects, lambda: (_body_text(raw, root, defects), attachments_in(raw, root))
+    )
 
+
+def _from_headers(
+    headers: dict[bytes, bytes],
+    size: int,
+    fallback_date: int | None,
+    defects: list[str],
+    body_and_attachments: Callable[[], tuple[str, tuple[AttachmentInfo, ...]]],
+) -> Envelope:
     def text(name: bytes) -> str | None:
         value = headers.get(name)
         return header_text(value) if value is not None else None
@@ -197,7 +243,7 @@ def _read(raw: bytes, fallback_date: int | None, defects: list[str]) -> Envelope
     list_id = decode_header_value(text(b"list-id"))
     if "<" in list_id:
         list_id = list_id[list_id.rfind("<") + 1 :].split(">", 1)[0].strip()
-    body = _body_text(raw, root, defects)
+    body, attachments = body_and_attachments()
     return Envelope(
         message_id=normalize_message_id(text(b"message-id")),
         in_reply_to=normalize_message_id(text(b"in-reply-to")),
@@ -211,8 +257,8 @@ def _read(raw: bytes, fallback_date: int | None, defects: list[str]) -> Envelope
         subject=decode_header_value(text(b"subject")),
         snippet=_snippet(body),
         body_text=body,
-        attachments=attachments_in(raw, root),
-        size=len(raw),
+        attachments=attachments,
+        size=size,
         list_id=list_id,
         defects=tuple(defects),
         list_unsubscribe=" ".join((text(b"list-unsubscribe") or "").split()),

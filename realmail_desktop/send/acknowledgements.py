@@ -22,11 +22,16 @@ class AcknowledgementLog:
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, ack: Acknowledged) -> None:
+        await asyncio.shield(self.submit(ack))
+
+    def submit(self, ack: Acknowledged) -> asyncio.Future[None]:
+        """Hand `ack` in without waiting: the returned future is done once it is committed (or its write
+        failed). Await it through `asyncio.shield`: cancelling the waiter must not cancel the record."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((ack, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._flush(), name="outbox acknowledgements")
-        await asyncio.shield(done)
+        return done
 
     async def drain(self) -> None:
         """Until every acknowledgement handed in so far is written (or its write failed)."""

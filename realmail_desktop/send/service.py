@@ -75,6 +75,8 @@ class SendService:
         self._online: dict[int, bool] = {}
         self._bounce_rows: set[int] = set()
         self._bounce_scan: asyncio.Task[None] | None = None
+        self._recipients: list[str] = []  # envelope recipients of messages sent, not yet learned as contacts
+        self._recording: frozenset[int] = frozenset()  # message rows whose "sent" is being recorded right now
 
     # --- life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -102,6 +104,7 @@ class SendService:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self._acknowledged.drain()  # acknowledged by the server: their "sent" must be on disk before we go
+        await self._learn_contacts()
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
         if self._claimed:
@@ -126,9 +129,16 @@ class SendService:
     def on_changes(self, changes: Changes) -> None:
         if self._outbox_folder is None or changes.folder_tree:
             self._outbox_folder = self._store.reader.outbox.folder_id()
-        if self._outbox_folder is not None and self._outbox_folder in changes.folders:
+        # Our own record of sent messages (published during mark_sent) neither makes anything due nor brings a
+        # bounce: skipping it saves a pass and a bounce scan per group of acknowledgements.
+        own = (
+            bool(changes.messages_updated)
+            and not changes.messages_added
+            and changes.messages_updated <= self._recording
+        )
+        if self._outbox_folder is not None and self._outbox_folder in changes.folders and not own:
             self.wake()
-        arrived = changes.messages_added | changes.messages_updated
+        arrived = (changes.messages_added | changes.messages_updated) - self._recording
         if arrived and self._runner is not None:
             self._bounce_rows |= arrived
             if self._bounce_scan is None or self._bounce_scan.done():
@@ -213,7 +223,9 @@ class SendService:
             raws = await self._store.read(lambda r: r.outbox.raws([item.message_row for item in items]))
             queue = deque(items)
             workers = min(self._options.connections_per_account, len(items))
-            await asyncio.gather(*(self._work(pool, queue, raws) for _ in range(workers)))
+            crew = [workers]  # sessions of this batch still at work (one that cannot connect leaves it to them)
+            await asyncio.gather(*(self._work(pool, queue, raws, crew) for _ in range(workers)))
+            await self._learn_contacts()  # (cut short, stop() learns what is left)
             return len(items)
         except Exception:  # a bug: the unsettled messages go back to the queue rather than stay "sending"
             left = [item for item in items if self._claimed.pop(item.id, None) is not None]
@@ -235,22 +247,43 @@ class SendService:
             self._pools[account.account_id] = pool
         return pool
 
-    async def _work(self, pool: SmtpPool, queue: deque[OutboxItem], raws: dict[int, bytes]) -> None:
-        """One session's share: messages one after another until the queue is empty."""
-        while queue:
-            try:
-                async with pool.session() as smtp:
-                    while queue:
-                        item = queue.popleft()
-                        if not await self._send_one(pool, smtp, item, raws.pop(item.message_row, None)):
-                            break  # that session is closed; the next message gets a new one
-            except KnownError as error:  # no session (unreachable, login refused): the rest waits too
-                rest = list(queue)
-                queue.clear()
-                for item in rest:
-                    await self._failed(item, error)
+    async def _work(self, pool: SmtpPool, queue: deque[OutboxItem], raws: dict[int, bytes], crew: list[int]) -> None:
+        """One session's share: messages one after another until the queue is empty. Pipelined one deep: the
+        session transmits message n+1 while n's acknowledgement is being committed, and waits for that commit
+        before it starts n+2 — so at most two of its acknowledgements are ever unrecorded (docs/PERFORMANCE.md).
+        `crew[0]` counts the batch's sessions still at work."""
+        committing: asyncio.Future[None] | None = None  # this session's previous acknowledgement
+        try:
+            while queue:
+                try:
+                    async with pool.session() as smtp:
+                        while queue:
+                            item = queue.popleft()
+                            sent = await self._send_one(pool, smtp, item, raws.pop(item.message_row, None))
+                            if committing is not None:
+                                await asyncio.shield(committing)
+                                committing = None
+                            if sent is False:
+                                break  # that session is closed; the next message gets a new one
+                            if sent is not True:
+                                committing = sent
+                except KnownError as error:  # no session (unreachable, login refused, too many sessions)
+                    if crew[0] > 1:
+                        break  # the others carry on with the queue (a server may cap sessions, e.g. at 3)
+                    rest = list(queue)  # the last one: the rest waits too
+                    queue.clear()
+                    for item in rest:
+                        await self._failed(item, error)
+            if committing is not None:
+                await asyncio.shield(committing)
+        finally:
+            crew[0] -= 1
 
-    async def _send_one(self, pool: SmtpPool, smtp: aiosmtplib.SMTP, item: OutboxItem, raw: bytes | None) -> bool:
+    async def _send_one(
+        self, pool: SmtpPool, smtp: aiosmtplib.SMTP, item: OutboxItem, raw: bytes | None
+    ) -> asyncio.Future[None] | bool:
+        """Hand one message to `smtp`: the future of its acknowledgement's commit once the server took it, True
+        when it was settled otherwise (the session goes on), False when the session is closed."""
         if raw is None:
             await self._failed(item, KnownError("The message's content is missing.", hint="Write it again."))
             return True
@@ -262,16 +295,28 @@ class SendService:
             await self._failed(item, error)
             return False
         # Acknowledged: from here nothing may stop the record of it (a stop waits for the log to drain).
-        await self._acknowledged.record(Acknowledged(item, ack, note, save_copy=not server_saves_sent(pool.account)))
-        return True
+        return self._acknowledged.submit(Acknowledged(item, ack, note, save_copy=not server_saves_sent(pool.account)))
 
     async def _record_sent(self, acknowledged: Sequence[Acknowledged]) -> None:
-        await self._store.outbox.mark_sent(acknowledged, now=self._clock())
+        self._recording = frozenset(ack.item.message_row for ack in acknowledged)
+        try:
+            await self._store.outbox.mark_sent(acknowledged, now=self._clock())
+        finally:
+            self._recording = frozenset()
         for ack in acknowledged:
             self._claimed.pop(ack.item.id, None)
             self._bus.publish(OutboxStatus(ack.item.id, ack.item.account_id, OutboxState.SENT.value, error=ack.note))
-        people = [("", address) for ack in acknowledged for address in ack.item.recipients]
-        await self._store.contacts.learn(people, int(self._clock()))
+        # Contacts are learned once a batch is through (see _drain), not in each group's transaction.
+        self._recipients.extend(address for ack in acknowledged for address in ack.item.recipients)
+
+    async def _learn_contacts(self) -> None:
+        """Count the recipients of what was sent since the last time in the contacts (address completion)."""
+        if self._recipients:
+            people, self._recipients = [("", address) for address in self._recipients], []
+            try:
+                await self._store.contacts.learn(people, int(self._clock()))
+            except Exception:  # completion ranks a little worse; sending must not stop for it
+                _log.exception("learning the recipients as contacts failed")
 
     async def _failed(self, item: OutboxItem, error: KnownError) -> None:
         gave_up = isinstance(error, SmtpRejectedError) and item.attempts >= self._options.max_refusals

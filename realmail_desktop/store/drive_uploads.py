@@ -31,6 +31,11 @@ class DriveSettings:
     threshold: int = DEFAULT_THRESHOLD  # bytes; a file at least this big goes as a link
     sharing: LinkSharing = LinkSharing.ANYONE
     folder_id: str = ""  # the "RealMail attachments" folder, once known
+    google_account: int | None = None  # whose Google sign-in Drive uses (migrations/0014); None: this account's
+
+    def sign_in_account(self, account_id: int) -> int:
+        """The account whose Google tokens reach Drive for `account_id` (these settings' account)."""
+        return self.google_account if self.google_account is not None else account_id
 
     def sends_as_link(self, size: int) -> bool:
         return self.enabled and size >= self.threshold
@@ -50,11 +55,13 @@ class DriveUpload:
 
 def read_settings(conn: sqlite3.Connection, account_id: int) -> DriveSettings:
     row = conn.execute(
-        "SELECT enabled, threshold, sharing, folder_id FROM drive_settings WHERE account_id = ?", (account_id,)
+        "SELECT enabled, threshold, sharing, folder_id, google_account FROM drive_settings WHERE account_id = ?",
+        (account_id,),
     ).fetchone()
     if row is None:
         return DriveSettings()
-    return DriveSettings(bool(row[0]), int(row[1]), LinkSharing(row[2]), str(row[3]))
+    google_account = None if row[4] is None else int(row[4])
+    return DriveSettings(bool(row[0]), int(row[1]), LinkSharing(row[2]), str(row[3]), google_account)
 
 
 def read_uploads(conn: sqlite3.Connection, account_id: int | None = None) -> list[DriveUpload]:
@@ -81,10 +88,11 @@ class DriveUploadRepository:
         threshold = max(MIN_THRESHOLD, settings.threshold)
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO drive_settings (account_id, enabled, threshold, sharing) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (account_id) DO UPDATE SET enabled = excluded.enabled,"
-                " threshold = excluded.threshold, sharing = excluded.sharing",
-                (account_id, int(settings.enabled), threshold, settings.sharing.value),
+                "INSERT INTO drive_settings (account_id, enabled, threshold, sharing, google_account)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET enabled = excluded.enabled,"
+                " threshold = excluded.threshold, sharing = excluded.sharing,"
+                " google_account = excluded.google_account",
+                (account_id, int(settings.enabled), threshold, settings.sharing.value, settings.google_account),
             )
         return Changes()
 

@@ -163,6 +163,15 @@ class OutboxState(StrEnum):
     FAILED = "failed"  # the server refused it for good (5xx) or the account cannot send; see last_error
 
 
+class OutboxDriveFile(_Frozen):
+    """An attachment of a queued message that goes as a Google Drive link (migrations/0014 `drive_files`):
+    its name, size and the SHA-256 of its decoded bytes, by which the Drive stage finds its part."""
+
+    name: str
+    size: int
+    sha256: str
+
+
 class OutgoingMessage(_Frozen):
     """A message the composer hands to the outbox: final bytes plus the SMTP envelope.
 
@@ -170,7 +179,8 @@ class OutgoingMessage(_Frozen):
     `recipients` is the envelope (To + Cc + Bcc addresses). `priority` 0 goes first, 3 last (FIFO within
     one); `send_at` (Unix seconds) is now + the undo delay, or the time chosen for Send later. `answers`
     is the row of the message this replies to (gets \\Answered once sent), `forwards` the rows forwarded
-    (get $Forwarded).
+    (get $Forwarded). `drive_files` are the attachments that go as Drive links (the Drive stage uploads them
+    and rewrites `raw` before the SMTP sender may take the message).
     """
 
     account_id: int
@@ -182,6 +192,7 @@ class OutgoingMessage(_Frozen):
     priority: int = Field(default=2, ge=0, le=3)
     answers: int | None = None
     forwards: tuple[int, ...] = ()
+    drive_files: tuple[OutboxDriveFile, ...] = ()
 
 
 class OutboxItem(_Frozen):
@@ -205,6 +216,7 @@ class OutboxItem(_Frozen):
     forwards: tuple[int, ...]
     queued_at: float
     sent_at: float | None
+    drive_files: tuple[OutboxDriveFile, ...] = ()  # not empty: waiting for the Drive stage, not for SMTP
 
 
 class Contact(_Frozen):

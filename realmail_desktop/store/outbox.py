@@ -44,7 +44,7 @@ from realmail_desktop.store.threads import ThreadInput, assign_threads
 OUTBOX_FOLDER = "Outbox"
 OUTBOX_COLUMNS = (
     "id, account_id, message_row, message_id, mail_from, recipients, priority, send_at, state, attempts,"
-    " next_attempt_at, last_error, ack, answers, forwards, queued_at, sent_at"
+    " next_attempt_at, last_error, ack, answers, forwards, queued_at, sent_at, drive_files"
 )
 _FIELDS = tuple(name.strip() for name in OUTBOX_COLUMNS.split(","))
 
@@ -68,6 +68,7 @@ def outbox_item(row: Sequence[object]) -> OutboxItem:
     values = dict(zip(_FIELDS, row, strict=True))
     values["recipients"] = tuple(json.loads(str(values["recipients"])))
     values["forwards"] = tuple(json.loads(str(values["forwards"])))
+    values["drive_files"] = tuple(json.loads(str(values["drive_files"])))
     return OutboxItem.model_validate(values)
 
 
@@ -101,7 +102,7 @@ class OutboxRepository:
             await tx.execute(FTS_INSERT, fts_row(message_row_id, row))
             cursor = await tx.execute(
                 f"INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, '', '',"
-                " ?, ?, ?, NULL)",
+                " ?, ?, ?, NULL, ?)",
                 (
                     message.account_id,
                     message_row_id,
@@ -114,6 +115,7 @@ class OutboxRepository:
                     message.answers,
                     json.dumps(list(message.forwards)),
                     now,
+                    json.dumps([f.model_dump() for f in message.drive_files]),
                 ),
             )
             outbox_id = int(cursor.lastrowid or 0)
@@ -152,7 +154,11 @@ class OutboxRepository:
                 " next_attempt_at = COALESCE(?, send_at), attempts = 0, last_error = '' WHERE id = ?",
                 (send_at, send_at, outbox_id),
             )
-        return self._db.publish(Changes(messages_updated=frozenset({int(row[0])})))
+            # The Outbox folder in the Changes wakes the senders (SMTP, and the Drive stage of marked rows).
+            folders = await tx.execute_fetchall("SELECT folder_id FROM messages WHERE id = ?", (row[0],))
+        return self._db.publish(
+            Changes(folders=frozenset(int(f[0]) for f in folders), messages_updated=frozenset({int(row[0])}))
+        )
 
     async def return_to_drafts(self, outbox_id: int) -> tuple[int, Changes]:
         """Edit: the message leaves the outbox for its account's Drafts folder (the composer opens it from
@@ -188,11 +194,12 @@ class OutboxRepository:
 
     async def claim_due(self, account_id: int, now: float, limit: int) -> list[OutboxItem]:
         """Up to `limit` of the account's messages due at `now`, highest priority first, FIFO within one; each
-        is marked 'sending' with its attempt counted before it is returned."""
+        is marked 'sending' with its attempt counted before it is returned. A message whose files still go to
+        Drive first (`drive_files`, migrations/0014) is not due here: the Drive stage has it."""
         async with self._db.transaction() as tx:
             rows = await tx.execute_fetchall(
                 f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE account_id = ? AND state = 'queued'"
-                " AND next_attempt_at <= ? ORDER BY priority, send_at, id LIMIT ?",
+                " AND next_attempt_at <= ? AND drive_files = '[]' ORDER BY priority, send_at, id LIMIT ?",
                 (account_id, now, limit),
             )
             ids = [int(r[0]) for r in rows]
@@ -209,19 +216,19 @@ class OutboxRepository:
         all in one transaction (the sender commits acknowledgements in groups)."""
         sent_at = time.time() if now is None else now
         async with self._db.transaction() as tx:
-            recorded: list[Acknowledged] = []
-            for ack in acknowledged:
-                cursor = await tx.execute(
-                    "UPDATE outbox SET state = 'sent', ack = ?, sent_at = ?, last_error = ? WHERE id = ?",
-                    (ack.reply or "250 OK", sent_at, ack.note, ack.item.id),
-                )
-                if cursor.rowcount:  # else deleted meanwhile (its row was deleted from the Outbox folder)
-                    recorded.append(ack)
-            rows = [ack.item.message_row for ack in recorded]
-            sources = await tx.execute_fetchall(
-                "SELECT DISTINCT folder_id FROM messages WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(rows),),
+            # One statement for the whole group (each store round trip costs the sender's loop): the rows it
+            # returns are those still there (else deleted from the Outbox folder meanwhile), with their folder.
+            updated = await tx.execute_fetchall(
+                "UPDATE outbox SET state = 'sent', ack = json_extract(a.value, '$[1]'), sent_at = ?,"
+                " last_error = json_extract(a.value, '$[2]') FROM json_each(?) AS a"
+                " WHERE outbox.id = json_extract(a.value, '$[0]')"
+                " RETURNING outbox.id, (SELECT folder_id FROM messages WHERE id = outbox.message_row)",
+                (sent_at, json.dumps([[ack.item.id, ack.reply or "250 OK", ack.note] for ack in acknowledged])),
             )
+            found = {int(r[0]) for r in updated}
+            sources = [r[1:] for r in updated if r[1] is not None]
+            recorded = [ack for ack in acknowledged if ack.item.id in found]
+            rows = [ack.item.message_row for ack in recorded]
             targets: dict[int, int] = {}
             moving: dict[tuple[int, bool], list[int]] = {}
             for ack in recorded:
@@ -234,9 +241,13 @@ class OutboxRepository:
             answered, more = await _set_flag(tx, "answered", [a.item.answers for a in recorded if a.item.answers])
             forwarded, even_more = await _set_flag(tx, "forwarded", [r for a in recorded for r in a.item.forwards])
             flagged = answered + forwarded
-            flag_folders = await tx.execute_fetchall(
-                "SELECT DISTINCT folder_id FROM messages WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(flagged),),
+            flag_folders = (
+                await tx.execute_fetchall(
+                    "SELECT DISTINCT folder_id FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(flagged),),
+                )
+                if flagged
+                else []
             )
         return self._db.publish(
             Changes(
@@ -315,10 +326,10 @@ async def _outbox_folder(tx: aiosqlite.Connection) -> tuple[int, bool]:
 
 
 async def _account_of(tx: aiosqlite.Connection, folder_id: int) -> int:
-    row = await (await tx.execute("SELECT account_id FROM folders WHERE id = ?", (folder_id,))).fetchone()
-    if row is None:
+    rows = await tx.execute_fetchall("SELECT account_id FROM folders WHERE id = ?", (folder_id,))  # one round trip
+    if not rows:
         raise NotFoundError("That folder no longer exists.")
-    return int(row[0])
+    return int(next(iter(rows))[0])
 
 
 async def _state_row(tx: aiosqlite.Connection, outbox_id: int) -> tuple[int, str, int]:
@@ -338,7 +349,8 @@ async def _folder_with_role(tx: aiosqlite.Connection, account_id: int, role: Fol
         "SELECT f.id FROM folders f JOIN accounts a ON a.id = f.account_id WHERE f.role = ?"
         " ORDER BY f.account_id != ?, a.kind != 'local', a.position, f.id LIMIT 1"
     )
-    row = await (await tx.execute(query, (role.value, account_id))).fetchone()
+    found = await tx.execute_fetchall(query, (role.value, account_id))  # one round trip (the sender's per group)
+    row = next(iter(found), None)
     if row is None:
         outbox, _ = await _outbox_folder(tx)
         local = await _account_of(tx, outbox)

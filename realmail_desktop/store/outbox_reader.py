@@ -46,14 +46,19 @@ class OutboxReader:
         return [outbox_item(r) for r in rows]
 
     def due_accounts(self, now: float) -> list[int]:
+        """Accounts with messages due for SMTP (not those whose files still go to Drive first)."""
         rows = self._conn.execute(
-            "SELECT DISTINCT account_id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?", (now,)
+            "SELECT DISTINCT account_id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?"
+            " AND drive_files = '[]'",
+            (now,),
         )
         return [int(r[0]) for r in rows]
 
     def next_due_at(self) -> float | None:
-        """When the next queued message falls due (None: nothing queued)."""
-        row = self._conn.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued'").fetchone()
+        """When the next queued message falls due for SMTP (None: nothing queued)."""
+        row = self._conn.execute(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'queued' AND drive_files = '[]'"
+        ).fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     def raw(self, message_row: int) -> bytes | None:

@@ -19,6 +19,7 @@ from realmail_desktop.store.junk_tokens import JunkRepository
 from realmail_desktop.store.message_copies import MessageCopies
 from realmail_desktop.store.messages import MessageRepository
 from realmail_desktop.store.outbox import OutboxRepository
+from realmail_desktop.store.outbox_drive import OutboxDriveRepository
 from realmail_desktop.store.preferences import PreferenceRepository
 from realmail_desktop.store.reader import StoreReader
 from realmail_desktop.store.remote_ops import RemoteOpQueue
@@ -48,6 +49,7 @@ class Store:
         self.trust = RemoteContentTrust(db)  # senders whose mail may load remote content
         self.threads = ThreadRepository(db)  # conversations (rows get threads as they are added)
         self.outbox = OutboxRepository(db)  # messages to send (store/outbox.py)
+        self.outbox_drive = OutboxDriveRepository(db)  # their big files on the way to Drive (store/outbox_drive.py)
         self.sending = SendingRepository(db)  # SMTP settings, delivery reports
         self.identities = IdentityRepository(db)  # From addresses, signatures (store/identities.py)
         self.drafts = DraftRepository(db)  # the composer's autosaves (store/drafts.py)

@@ -29,6 +29,7 @@ import aiosqlite
 
 from realmail_desktop.core.errors import NotFoundError
 from realmail_desktop.core.events import Changes
+from realmail_desktop.store.chunk_counts import counted_chunk
 from realmail_desktop.store.database import Database
 from realmail_desktop.store.messages import INSERT_ATTACHMENT, INSERT_MESSAGE, message_row
 from realmail_desktop.store.models import FolderProgress, NewMessage, RemoteOpKind, UidFlags
@@ -162,10 +163,14 @@ class SyncRepository:
                 threads = await assign_threads(
                     tx, account_id, [ThreadInput.of_message(m, gmail_threads.get(m.uid or 0)) for m in fresh]
                 )
-                await tx.executemany(
-                    INSERT_MESSAGE,
-                    [message_row(mid, account_id, folder_id, m, t) for (mid, m), t in zip(pairs, threads, strict=True)],
-                )
+                async with counted_chunk(tx, added[0], added[-1]):
+                    await tx.executemany(
+                        INSERT_MESSAGE,
+                        [
+                            message_row(mid, account_id, folder_id, m, t)
+                            for (mid, m), t in zip(pairs, threads, strict=True)
+                        ],
+                    )
                 await tx.executemany(FTS_INSERT, [fts_row(mid, m) for mid, m in pairs])
                 await tx.executemany(
                     "UPDATE messages SET keywords = ? WHERE id = ?",

@@ -37,6 +37,7 @@ from realmail_desktop.sync.connection import ImapConnection
 from realmail_desktop.sync.folder_roles import ServerQuirks, quirks_for, remote_folders
 from realmail_desktop.sync.folder_sync import FolderSync
 from realmail_desktop.sync.gmail import label_folders
+from realmail_desktop.sync.header_reader import HeaderReader
 from realmail_desktop.sync.options import Backoff, SyncOptions
 from realmail_desktop.sync.replay import ActionReplay, FetchElsewhere, SourceUnavailableError
 
@@ -61,8 +62,11 @@ class AccountSync:
         extra_ca_file: Path | None,
         fetch_elsewhere: FetchElsewhere | None = None,
         token_for: TokenFor | None = None,
+        header_reader: HeaderReader | None = None,
     ) -> None:
+        """`header_reader`: the service's, shared by its accounts (one worker process reads every account's headers)."""
         self.account_id = account_id
+        self._header_reader = header_reader or HeaderReader(process_from=None)
         self._token_for = token_for
         self._store = store
         self._bus = bus
@@ -251,6 +255,7 @@ class AccountSync:
                 options=self._options,
                 between_chunks=self._between_chunks,
                 account_id=self.account_id,
+                header_reader=self._header_reader,
             )
             interval = self._options.check_interval_seconds
             while True:
@@ -402,6 +407,11 @@ class AccountSync:
         # which lags behind other clients' changes: that folder is always looked at.
         statuses.pop(conn.selected_name or "", None)
         folders = [f for f in await self._sync_folders() if f.synced]
+        # An initial sync ahead (LIST-STATUS counts the messages): the header reader's worker process starts now,
+        # while the Inbox's newest headers are fetched and read on a thread.
+        self._header_reader.expect(
+            sum((statuses.get(f.remote_name) or {}).get("MESSAGES", 0) for f in folders if not f.headers_complete)
+        )
         for folder in folders:
             if self._unchanged(folder, statuses.get(folder.remote_name)):
                 self._log.debug("%s: unchanged since the last sync (LIST-STATUS)", folder.path)

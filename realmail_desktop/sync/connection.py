@@ -35,6 +35,7 @@ from realmail_desktop.core.errors import (
 from realmail_desktop.core.logs import get_logger
 from realmail_desktop.store import ImapAuth, ImapSecurity, ImapSettings
 from realmail_desktop.sync import imap_commands as commands
+from realmail_desktop.sync.fetch_reply import FetchLines
 from realmail_desktop.sync.imap_commands import Fetched, ListedFolder, Selected
 
 T = TypeVar("T")
@@ -246,9 +247,10 @@ class ImapConnection:
     async def search_message_id(self, message_id: str) -> list[int]:
         return await self._call(commands.search_message_id, message_id)
 
-    async def fetch_headers(self, uid_set: str, *, gmail: bool = False) -> list[Fetched]:
-        """Header rows' fields (with `gmail`, also X-GM-LABELS and X-GM-THRID)."""
-        return await self._call(commands.fetch_headers, uid_set, gmail)
+    async def fetch_header_lines(self, uid_set: str, *, gmail: bool = False) -> FetchLines:
+        """The FETCH of header rows' fields (with `gmail`, also X-GM-LABELS and X-GM-THRID), its replies unparsed:
+        sync/header_reader.py reads them, in another process where it can."""
+        return await self._call(commands.fetch_header_lines, uid_set, gmail)
 
     async def fetch_flags(
         self, uid_set: str, changed_since: int | None = None, *, gmail: bool = False

@@ -19,6 +19,8 @@ from typing import TypeAlias
 
 # A parsed value: an atom or quoted string (bytes), a literal (bytes), NIL (None), or a parenthesised list.
 Value: TypeAlias = bytes | list["Value"] | None
+# What imaplib collected for a FETCH: reply lines, a line ending in a literal as (line, literal bytes).
+FetchLines: TypeAlias = list[bytes | tuple[bytes, bytes]]
 
 _TOKEN = re.compile(
     rb'\(|\)|"(?:[^"\\]|\\.)*"|\x00\d+\x00|(?:BODY|BINARY)(?:\.PEEK)?\[[^\]]*\](?:<\d+>)?|[^\s()"]+', re.IGNORECASE

@@ -3,11 +3,12 @@ bodies, and IMAP flags into ours. CPU-bound: the sync calls these in a worker th
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable, Sequence
 
 from realmail_desktop.core.logs import get_logger
 from realmail_desktop.ingest import new_message
-from realmail_desktop.mail.envelope import read_envelope
+from realmail_desktop.mail.envelope import read_envelope, read_header_envelope
 from realmail_desktop.mail.sources import Flag
 from realmail_desktop.store import NewMessage, UidFlags
 from realmail_desktop.sync.imap_commands import Fetched
@@ -33,10 +34,18 @@ SERVER_FLAG_NAMES: dict[str, str] = {
 
 
 def flags_from_imap(names: Iterable[str]) -> Flag:
-    flags = Flag(0)
-    for name in names:
-        flags |= _IMAP_FLAGS.get(name.lower(), Flag(0))
+    key = tuple(names)
+    flags = _FLAGS_SEEN.get(key)
+    if flags is None:
+        flags = Flag(0)
+        for name in key:
+            flags |= _IMAP_FLAGS.get(name.lower(), Flag(0))
+        if len(_FLAGS_SEEN) < 1024:  # a mailbox has few flag combinations; enum arithmetic is slow (header sync)
+            _FLAGS_SEEN[key] = flags
     return flags
+
+
+_FLAGS_SEEN: dict[tuple[str, ...], Flag] = {}
 
 
 def uid_flags(fetched: Fetched) -> UidFlags:
@@ -53,14 +62,15 @@ def uid_flags(fetched: Fetched) -> UidFlags:
     )
 
 
-def header_rows(fetched: Sequence[Fetched]) -> list[NewMessage]:
+def header_rows(fetched: Sequence[Fetched], failures: list[tuple[int, str]] | None = None) -> list[NewMessage]:
     """Header-only rows (no body, no snippet yet): the header fields as read by mail.read_envelope, the size
     the server reported, INTERNALDATE where the Date header is missing or unreadable, the attachment mark
-    from BODYSTRUCTURE."""
+    from BODYSTRUCTURE. A header that cannot be read is skipped: logged, or (UID, traceback) added to
+    `failures` when given (in a worker process, whose log goes nowhere)."""
     rows = []
     for item in fetched:
         try:
-            envelope = read_envelope(item.header or b"", fallback_date=item.internaldate)
+            envelope = read_header_envelope(item.header or b"", fallback_date=item.internaldate)
             rows.append(
                 new_message(
                     envelope,
@@ -72,7 +82,10 @@ def header_rows(fetched: Sequence[Fetched]) -> list[NewMessage]:
                 )
             )
         except Exception:  # one odd message must never stall a folder
-            _log.exception("header of UID %d could not be read; skipped", item.uid)
+            if failures is None:
+                _log.exception("header of UID %d could not be read; skipped", item.uid)
+            else:
+                failures.append((item.uid, traceback.format_exc()))
     return rows
 
 

@@ -14,6 +14,7 @@ UID we do not have (its \\Deleted was cleared) fetches its header. Keywords come
 from __future__ import annotations
 
 import asyncio
+import collections
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -22,12 +23,16 @@ from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, n
 from realmail_desktop.core.logs import get_logger
 from realmail_desktop.store import BodyWanted, FolderProgress, FolderRole, Store, SyncFolder
 from realmail_desktop.sync.connection import ImapConnection
-from realmail_desktop.sync.fetched_mail import body_rows, header_rows, is_deleted, keywords_by_uid, uid_flags
+from realmail_desktop.sync.fetch_reply import FetchLines
+from realmail_desktop.sync.fetched_mail import body_rows, is_deleted, uid_flags
 from realmail_desktop.sync.folder_roles import ServerQuirks
-from realmail_desktop.sync.gmail import labels_by_uid, threads_by_uid
+from realmail_desktop.sync.gmail import labels_by_uid
+from realmail_desktop.sync.header_reader import HeaderBatch, HeaderReader
 from realmail_desktop.sync.imap_commands import Fetched, Selected
 from realmail_desktop.sync.options import SyncOptions
 from realmail_desktop.sync.uid_sets import format_uid_set
+
+_READ_AHEAD = 3  # header chunks in flight: one being stored, one being read into rows, one being fetched
 
 
 class FolderChangedError(ServerError):
@@ -48,8 +53,10 @@ class FolderSync:
         options: SyncOptions,
         between_chunks: Callable[[], Awaitable[bool]],
         account_id: int,
+        header_reader: HeaderReader | None = None,
     ) -> None:
         self._conn = conn
+        self._reader = header_reader or HeaderReader(process_from=None)
         self._store = store
         self._bus = bus
         self._quirks = quirks
@@ -210,7 +217,8 @@ class FolderSync:
     async def _store_headers_in_chunks(
         self, folder: SyncFolder, uids: Sequence[int], selected: Selected, *, floor: bool, done: int = 0
     ) -> None:
-        """Fetch and store headers of `uids` (newest first), fetching the next chunk while this one is stored."""
+        """Fetch and store headers of `uids` (newest first), as a pipeline: while one chunk is stored, the next
+        is read into rows (HeaderReader: in the worker process once it runs) and the one after is fetched."""
         sizes = [self._options.first_chunk] if floor else []
         chunks: list[Sequence[int]] = []
         start = 0
@@ -221,54 +229,70 @@ class FolderSync:
         task_id, label = new_task_id(), f"Syncing {folder.path}"
         total = done + len(uids)
         report = floor or len(chunks) > 1
-        pending: asyncio.Task[list[Fetched]] | None = None
+        self._reader.expect(len(uids))
+        # Tasks fetch in order (the connection's lock is fair) and read in order (one worker): each chunk's task
+        # is created two chunks ahead of its store. Rows are read ahead only in the worker process: on a thread
+        # that overlap contends for the GIL and was measured slower, so there a task only fetches ahead.
+        ahead: collections.deque[asyncio.Task[HeaderBatch | FetchLines]] = collections.deque()
+        queued = 0
         try:
-            for index, chunk in enumerate(chunks):
-                fetched = await (pending or self._fetch_headers(folder, chunk, selected.uidvalidity))
-                pending = None
-                if index + 1 < len(chunks):
-                    pending = asyncio.ensure_future(
-                        self._fetch_headers(folder, chunks[index + 1], selected.uidvalidity)
-                    )
-                fetched = [item for item in fetched if not is_deleted(item)]
-                rows = await asyncio.to_thread(header_rows, fetched)
+            for chunk in chunks:
+                while queued < len(chunks) and len(ahead) < (_READ_AHEAD if self._reader.in_process else 2):
+                    ahead.append(asyncio.ensure_future(self._fetch_ahead(folder, chunks[queued], selected.uidvalidity)))
+                    queued += 1
+                got = await ahead.popleft()
+                batch = got if isinstance(got, HeaderBatch) else await self._read_headers(folder, got)
                 progress = FolderProgress(headers_floor_uid=min(chunk)) if floor else None
                 await self._store.sync.store_headers(
                     folder.id,
-                    rows,
+                    batch.rows,
                     progress,
-                    keywords=keywords_by_uid(fetched),
+                    keywords=batch.keywords,
                     permanent=selected.permanent_flags,
-                    gmail_threads=threads_by_uid(fetched),
+                    gmail_threads=batch.gmail_threads,
                 )
                 if self._gmail(folder):
-                    await self._store.gmail.set_labels(folder.id, labels_by_uid(fetched))
+                    await self._store.gmail.set_labels(folder.id, batch.gmail_labels)
                 done += len(chunk)
                 if report:
                     self._bus.publish(TaskProgress(task_id, label, done, total))
                 self._replayed |= await self._between_chunks()
         finally:
-            if pending is not None:
-                pending.cancel()
+            for task in ahead:
+                task.cancel()
+            await asyncio.gather(*ahead, return_exceptions=True)  # none left with an exception nobody saw
         if report:
             self._bus.publish(TaskFinished(task_id, label, f"{folder.path}: {total:,} messages"))
 
-    async def _fetch_headers(self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int) -> list[Fetched]:
+    async def _fetch_ahead(self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int) -> HeaderBatch | FetchLines:
+        lines = await self._fetch_header_lines(folder, uids, uidvalidity)
+        return await self._read_headers(folder, lines) if self._reader.in_process else lines
+
+    async def _read_headers(self, folder: SyncFolder, lines: FetchLines) -> HeaderBatch:
+        batch = await self._reader.read(lines)
+        if batch.unreadable:
+            self._log.warning("%s: %d FETCH replies could not be read; skipped", folder.path, batch.unreadable)
+        for uid, failure in batch.failures:
+            self._log.error("%s: header of UID %d could not be read; skipped\n%s", folder.path, uid, failure)
+        return batch
+
+    async def _fetch_header_lines(self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int) -> FetchLines:
         async with self._conn.in_folder(folder.remote_name) as now:
             self._check(folder, now, uidvalidity)
             try:
-                return await self._conn.fetch_headers(format_uid_set(uids), gmail=self._gmail(folder))
+                return await self._conn.fetch_header_lines(format_uid_set(uids), gmail=self._gmail(folder))
             except FolderChangedError:
                 raise
             except ServerError as exc:
                 if len(uids) == 1:
                     self._log.warning("%s: header of UID %d refused (%s); skipped", folder.path, uids[0], exc)
                     return []
-        # One message the server cannot give must not cost the chunk: ask for each on its own.
-        fetched: list[Fetched] = []
+        # One message the server cannot give must not cost the chunk: ask for each on its own (each reply is
+        # whole, so the replies of several FETCHes read as one).
+        lines: FetchLines = []
         for uid in uids:
-            fetched.extend(await self._fetch_headers(folder, [uid], uidvalidity))
-        return fetched
+            lines.extend(await self._fetch_header_lines(folder, [uid], uidvalidity))
+        return lines
 
     # --- bodies ----------------------------------------------------------------------------------------------
     async def sync_bodies(self, folder: SyncFolder, since: int) -> None:

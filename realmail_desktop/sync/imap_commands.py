@@ -19,7 +19,7 @@ from imapclient.imapclient import seq_to_parenstr_upper
 from imapclient.response_parser import parse_response
 
 from realmail_desktop.core.logs import get_logger
-from realmail_desktop.sync.fetch_reply import FetchReply, has_attachments, parse_fetch_replies
+from realmail_desktop.sync.fetch_reply import FetchLines, FetchReply, has_attachments, parse_fetch_replies
 from realmail_desktop.sync.uid_sets import parse_uid_set
 
 # The headers the store keeps (mail/envelope.py reads these); Content-Type tells multipart from plain.
@@ -168,6 +168,11 @@ def search_message_id(client: Any, message_id: str) -> list[int]:
 
 
 def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | None = None) -> dict[int, FetchReply]:
+    return _parsed(_fetch_lines(client, uid_set, items, modifiers))
+
+
+def _fetch_lines(client: Any, uid_set: str, items: list[str], modifiers: list[str] | None = None) -> FetchLines:
+    """The untagged FETCH replies as imaplib collected them (unparsed: fetch_reply.py reads them)."""
     _forget_untagged(client)
     args = ["UID", "FETCH", uid_set, seq_to_parenstr_upper(items)]
     if modifiers:
@@ -177,9 +182,11 @@ def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | N
     typ, data = imap._command_complete("FETCH", tag)
     client._checkok("fetch", typ, data)
     typ, data = imap._untagged_response(typ, data, "FETCH")
-    if data == [None]:
-        return {}
-    parsed = parse_fetch_replies(data)
+    return [] if data == [None] else data
+
+
+def _parsed(lines: FetchLines) -> dict[int, FetchReply]:
+    parsed = parse_fetch_replies(lines)
     if parsed.unreadable:
         _log.warning("%d FETCH replies could not be read; those messages are skipped", parsed.unreadable)
     return parsed.replies
@@ -204,8 +211,17 @@ def fetch_headers(client: Any, uid_set: str, gmail: bool = False) -> list[Fetche
     """The header fields the store keeps, flags, INTERNALDATE, size and BODYSTRUCTURE (for the attachment
     mark before the body arrives) — the initial sync's fast path: no ENVELOPE, no body. With `gmail`, also
     Gmail's labels and thread id."""
+    return header_fetches(_parsed(fetch_header_lines(client, uid_set, gmail)))
+
+
+def fetch_header_lines(client: Any, uid_set: str, gmail: bool = False) -> FetchLines:
+    """`fetch_headers`' FETCH, its replies left unparsed (the sync reads them with the rows: sync/header_reader.py)."""
     items = [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODYSTRUCTURE"] + (GMAIL_ITEMS if gmail else [])
-    reply = _fetch(client, uid_set, items)
+    return _fetch_lines(client, uid_set, items)
+
+
+def header_fetches(reply: dict[int, FetchReply]) -> list[Fetched]:
+    """`fetch_headers`' result from parsed replies."""
     return [
         Fetched(
             uid=uid,

@@ -12,6 +12,9 @@ class SyncOptions:
 
     first_chunk: int = 100  # the newest headers of a folder, fetched first so the list fills within a second
     chunk: int = 500  # UIDs per header FETCH after that (each chunk is one transaction and one progress step)
+    # A header sync of this many messages starts a worker process that reads them into rows (sync/header_reader.py;
+    # None: never, threads read them as before)
+    header_process_from: int | None = 2_000
     body_batch_bytes: int = 2_000_000  # bodies per FETCH, by their RFC822.SIZE
     body_batch_count: int = 100
     check_interval_seconds: float = 300.0  # folders other than the Inbox (and the Inbox without IDLE)

@@ -16,6 +16,7 @@ from realmail_desktop.core.logs import get_logger
 from realmail_desktop.store import Account, AppendSource, ImapAuth, ImapSecurity, ImapSettings, Store, StoreReader
 from realmail_desktop.sync.account_sync import AccountSync, PasswordFor, TokenFor
 from realmail_desktop.sync.connection import ImapConnection, is_loopback
+from realmail_desktop.sync.header_reader import HeaderReader
 from realmail_desktop.sync.options import SyncOptions
 from realmail_desktop.sync.replay import SourceUnavailableError
 from realmail_desktop.sync.server_search import ServerSearch, checked_query
@@ -49,8 +50,14 @@ class SyncService:
         self._settings = settings or Settings()
         self._options = options or SyncOptions()
         self._accounts: dict[int, AccountSync] = {}
+        self._header_reader = HeaderReader(process_from=self._options.header_process_from)
         self._unsubscribe: Callable[[], None] | None = None
         self._started = False
+
+    @property
+    def header_reader(self) -> HeaderReader:
+        """Reads the header sync's chunks into rows (in a worker process for a big sync: sync/header_reader.py)."""
+        return self._header_reader
 
     # --- life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -73,6 +80,8 @@ class SyncService:
             self._unsubscribe = None
         accounts, self._accounts = list(self._accounts.values()), {}
         await asyncio.gather(*(account.stop() for account in accounts))
+        await self._header_reader.close()
+        self._header_reader = HeaderReader(process_from=self._options.header_process_from)  # for a start() again
 
     def _start_account(self, account_id: int) -> None:
         if account_id in self._accounts:
@@ -86,6 +95,7 @@ class SyncService:
             extra_ca_file=self._settings.extra_ca_file,
             fetch_elsewhere=self._fetch_elsewhere,
             token_for=self._token_for,
+            header_reader=self._header_reader,
         )
         self._accounts[account_id] = account
         account.start()

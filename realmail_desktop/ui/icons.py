@@ -38,6 +38,7 @@ ICON_THEME_NAMES: dict[str, tuple[ThemeName, ...]] = {
     "mark-read": ("mail-mark-read",),
     "move": ("mail-move",),
     "delete": (QIcon.ThemeIcon.EditDelete, "edit-delete"),
+    "drive-link": ("folder-cloud", "cloud-upload"),  # a composer attachment that goes as a Google Drive link
 }
 
 # Bundled icons in more than the one grey keep their colours on a selected row.

@@ -1,12 +1,11 @@
 """Turning Google Drive on in the Drive settings dialog, against the fake OAuth server on 127.0.0.1: the dialog
 asks Google for `drive.file` (incremental consent, in the test "browser") and saves "on" only once it was
-granted; a refused consent leaves Drive off with a plain message; an account that does not sign in with Google
-is told that Drive needs one."""
+granted; a refused consent leaves Drive off with a plain message; an account that does not sign in with Google,
+in a profile without a Google account, is told to add one first."""
 
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import Any
 
 import pytest
@@ -62,7 +61,7 @@ def drive_dialog(
         ops,
         store.drive.save_settings,
         parent,
-        drive_access=partial(ask_drive_access, setup, ops, account, retry),
+        drive_access=lambda google: ask_drive_access(setup, ops, google, retry),
     )
     dialog.show()
     return dialog, tokens, parent
@@ -108,18 +107,16 @@ async def test_a_refused_consent_leaves_drive_off_with_a_plain_message(
     assert DRIVE_SCOPE not in tokens.granted_scopes(account.id) and retried == []
 
 
-async def test_an_account_without_google_sign_in_is_told_drive_needs_one(qtbot: Any, store: Store) -> None:
+async def test_an_account_without_google_sign_in_is_told_to_add_one(qtbot: Any, store: Store) -> None:
     account, _ = await store.accounts.create_local()
     ops = Ops()
     parent = parent_window(qtbot)
-    dialog = DriveSettingsDialog(
-        account, DriveSettings(), ops, store.drive.save_settings, parent, signs_in_with_google=False
-    )
+    dialog = DriveSettingsDialog(account, DriveSettings(), ops, store.drive.save_settings, parent, google_accounts=[])
     dialog.show()
     dialog.use_drive.setChecked(True)
     _ok(dialog)
     assert not ops.busy and dialog.isVisible() and not dialog.use_drive.isChecked()
-    assert "signs in with Google" in dialog.message.text()
+    assert "Add a Google account first" in dialog.message.text()
     assert not (await store.drive.settings(account.id)).enabled
 
 

@@ -3,6 +3,9 @@ and body bytes, newest first, resumable after a stop at any point."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 import pytest
 from imapclient import IMAPClient
 
@@ -10,6 +13,7 @@ from realmail_desktop.core.events import TaskProgress
 from realmail_desktop.store import FolderRole, Store
 from tests.integration.conftest import NewRun, OtherClient, append_messages
 from tests.integration.sync_support import (
+    FAST,
     local_mailbox,
     message,
     next_event,
@@ -35,12 +39,20 @@ def fill(client: OtherClient, user: ImapUser) -> None:
     append_messages(imap, "Unsubscribed", [message(1, folder="U")])
 
 
+@pytest.mark.parametrize("in_process", [False, True], ids=["rows-on-a-thread", "rows-in-a-worker-process"])
 async def test_initial_sync_equals_the_server(
-    store: Store, imap_user: ImapUser, other_client: OtherClient, new_run: NewRun
+    store: Store, imap_user: ImapUser, other_client: OtherClient, new_run: NewRun, in_process: bool
 ) -> None:
     fill(other_client, imap_user)
-    run = await new_run(sync_window_days=0)
+    run = await new_run(sync_window_days=0, options=replace(FAST, header_process_from=0 if in_process else None))
+    worker = None
+    if in_process:  # a sync this small would end before the worker is up: start it first
+        run.service.header_reader.expect(1)
+        assert await run.service.header_reader.started()
+        worker = run.service.header_reader.worker_pid
     async with started(run):
+        # Every header chunk read where it should be (7 chunks: 10 + 25 + 25 + 15 Inbox, then Sent and Work/Projects)
+        assert run.service.header_reader.chunks_in_process == (7 if in_process else 0)
         folders = {f.remote_name: f for f in await store.read(lambda r: r.sync.folders(run.account.id))}
         assert set(folders) == {
             "INBOX", "Drafts", "Sent", "Trash", "Junk", "Archive", "Work", "Work.Projects", "Unsubscribed"
@@ -61,6 +73,9 @@ async def test_initial_sync_equals_the_server(
         assert attachments == 9  # messages 0, 7, … 56 of the Inbox carry a PDF
         hits = store.db.reader.execute("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'quokka7'")
         assert hits.fetchone()[0] >= 1
+    if worker is not None:  # the service stopped: its worker process ended with it (and was reaped)
+        with pytest.raises(ProcessLookupError):
+            os.kill(worker, 0)
 
 
 async def test_bodies_only_within_the_window_and_on_demand(store: Store, imap: IMAPClient, new_run: NewRun) -> None:

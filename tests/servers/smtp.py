@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.servers.dovecot import free_port
-from tests.servers.tls import session_certificates
+from tests.servers.tls import CertificateFiles, session_certificates
 
 HOST = "127.0.0.1"
 
@@ -37,6 +37,7 @@ class Received:
     data: bytes
     login: str | None
     acknowledged: bool  # False: the connection was dropped before the reply (the client cannot know)
+    mail_options: tuple[str, ...] = ()  # the MAIL FROM parameters (SIZE=, BODY=8BITMIME …) of an accepted one
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Behaviour:
     unknown_recipients: frozenset[str] = frozenset()  # RCPT TO these is answered "550 5.1.1 … unknown"
     hold_after: int = 0  # let this many DATA through before holding one
     holding: threading.Event = field(default_factory=threading.Event)  # set when a DATA starts waiting
+    max_sessions: int = 0  # >0: a login while this many sessions are logged in gets "432 4.3.2" (Exchange: 3)
 
 
 class _Handler:
@@ -104,7 +106,8 @@ class _Handler:
             if behaviour.reject is not None:
                 return behaviour.reject
             owner.count += 1
-            owner.record(Received(envelope.mail_from or "", tuple(envelope.rcpt_tos), data, who, True))
+            options = tuple(envelope.mail_options)
+            owner.record(Received(envelope.mail_from or "", tuple(envelope.rcpt_tos), data, who, True, options))
             return f"250 2.0.0 Ok: queued as T{owner.count}"
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
@@ -130,9 +133,25 @@ class _Controller(Controller):
     """aiosmtpd's Controller that also ends the sessions still open when it stops (else their sockets leak
     into a later test as ResourceWarnings)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reuse_port: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sessions: list[SMTP] = []
+        self._reuse_port = reuse_port
+
+    def _create_server(self) -> Any:
+        if not self._reuse_port:
+            return super()._create_server()
+        return self.loop.create_server(
+            self._factory_invoker, host=self.hostname, port=self.port, ssl=self.ssl_context, reuse_port=True
+        )
+
+    def _trigger_server(self) -> None:
+        if not self._reuse_port:
+            super()._trigger_server()
+            return
+        # Sharing the port, the test connection may reach another process: make the SMTP object on the
+        # server's loop directly instead (aiosmtpd does this only to catch errors in factory() early).
+        self.loop.call_soon_threadsafe(self._factory_invoker)
 
     def factory(self) -> SMTP:
         smtp = super().factory()
@@ -162,6 +181,8 @@ class SmtpServer:
     behaviour: Behaviour = field(default_factory=Behaviour)
     host: str = HOST
     port: int = 0
+    reuse_port: bool = False  # opt-in: processes share the port (SO_REUSEPORT; bench/send.py)
+    certificates: CertificateFiles | None = None  # default: this process's session_certificates()
     received: list[Received] = field(default_factory=list)
     count: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -173,7 +194,7 @@ class SmtpServer:
 
     @property
     def ca_file(self) -> Path:
-        return session_certificates().ca_cert
+        return (self.certificates or session_certificates()).ca_cert
 
     def record(self, item: Received) -> None:  # called with the lock held
         self.received.append(item)
@@ -186,14 +207,16 @@ class SmtpServer:
     def start(self) -> None:
         kwargs: dict[str, Any] = {"auth_require_tls": self.starttls}
         if self.starttls:
-            files = session_certificates()
+            files = self.certificates or session_certificates()
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(files.server_cert, files.server_key)
             kwargs.update(tls_context=context, require_starttls=True)
         if self.users or self.tokens:
             kwargs.update(authenticator=self._authenticate, auth_required=True)
         self.port = self.port or free_port()  # a restart keeps the port (the "server is back" tests)
-        self._controller = _Controller(_Handler(self), hostname=self.host, port=self.port, **kwargs)
+        self._controller = _Controller(
+            _Handler(self), hostname=self.host, port=self.port, reuse_port=self.reuse_port, **kwargs
+        )
         self._controller.start()
 
     def stop(self) -> None:
@@ -205,9 +228,24 @@ class SmtpServer:
         self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
     ) -> AuthResult:
         known = mechanism in ("PLAIN", "LOGIN") and isinstance(data, LoginPassword)
+        if self.behaviour.max_sessions and self._logged_in(server) >= self.behaviour.max_sessions:
+            return AuthResult(success=False, handled=False, message="432 4.3.2 Concurrent connections limit exceeded")
         if known and self.users.get(data.login.decode()) == data.password.decode():
             return AuthResult(success=True, auth_data=data)
         return AuthResult(success=False, handled=False)
+
+    def _logged_in(self, asking: SMTP) -> int:
+        """Other sessions logged in and still connected (read on the server's loop, which owns them)."""
+        sessions = self._controller.sessions if self._controller is not None else []
+        return sum(
+            1
+            for other in sessions
+            if other is not asking
+            and other.session is not None
+            and other.session.authenticated
+            and other.transport is not None
+            and not other.transport.is_closing()
+        )
 
     def wait_received(self, count: int, timeout: float = 20.0) -> list[Received]:
         """Block until ``count`` DATA commands arrived (call through ``asyncio.to_thread``)."""

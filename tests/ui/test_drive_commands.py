@@ -1,5 +1,6 @@
-"""The main window's Google Drive glue: Account ▸ Google Drive… edits the selected account's settings, and
-every reader (the pane and reader windows) offers Save to Drive once the app gave the window Drive."""
+"""The main window's Google Drive glue: Account ▸ Google Drive… edits the selected account's settings (one that
+does not sign in with Google borrows a Google account's sign-in), and every reader (the pane and reader windows)
+offers Save to Drive once the app gave the window Drive."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from realmail_desktop.bridges.drive import DriveService
 from realmail_desktop.core.events import EventBus
-from realmail_desktop.store import DriveSettings, FolderRole, LinkSharing, Store
+from realmail_desktop.store import (
+    DriveSettings,
+    FolderRole,
+    ImapAuth,
+    ImapSecurity,
+    ImapSettings,
+    LinkSharing,
+    Store,
+)
 from realmail_desktop.transfer import MailTransfer
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
@@ -64,6 +73,10 @@ async def test_account_drive_settings_and_save_to_drive_in_every_reader(window: 
     assert commands is not None and await commands.drive_account() is None  # no account uses Drive yet
 
     [account] = store.reader.accounts()
+    google_imap = ImapSettings(
+        host="imap.gmail.com", port=993, security=ImapSecurity.TLS, username="ann@gmail.com", auth=ImapAuth.XOAUTH2
+    )
+    google, _ = await store.accounts.create_imap("Gmail", "ann@gmail.com", google_imap)
     inbox = store.reader.folder_by_role(account.id, FolderRole.INBOX)
     assert inbox is not None
     [message_id] = store.reader.folder_message_ids(inbox.id)
@@ -72,6 +85,7 @@ async def test_account_drive_settings_and_save_to_drive_in_every_reader(window: 
     await idle(window._ops)
     dialog = commands.dialog
     assert dialog is not None and dialog.isVisible() and account.name in dialog.windowTitle()
+    assert dialog.google_account.currentData() == google.id  # Local Folders borrows the Google sign-in
     dialog.use_drive.setChecked(True)
     dialog.recipients.setChecked(True)
     saved = next_emit(dialog.settingsSaved)
@@ -79,7 +93,9 @@ async def test_account_drive_settings_and_save_to_drive_in_every_reader(window: 
     assert box is not None
     box.button(QDialogButtonBox.StandardButton.Ok).click()
     await wait_for(saved)
-    assert await store.drive.settings(account.id) == DriveSettings(True, sharing=LinkSharing.RECIPIENTS)
+    assert await store.drive.settings(account.id) == DriveSettings(
+        True, sharing=LinkSharing.RECIPIENTS, google_account=google.id
+    )
     assert await commands.drive_account() == account.id
 
     shown = next_emit(window.reader.messageShown)

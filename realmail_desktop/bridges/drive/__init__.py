@@ -8,13 +8,15 @@ from realmail_desktop.bridges.drive._api import RetryPolicy
 from realmail_desktop.bridges.drive.errors import (
     DriveAccessRevokedError,
     DriveError,
+    DriveNotSetUpError,
     DriveQuotaExceededError,
     DriveRefusedError,
     DriveSharingForbiddenError,
     DriveUnreachableError,
+    DriveUploadCancelledError,
     DriveUploadCorruptedError,
 )
-from realmail_desktop.bridges.drive.outgoing import DriveAttachments
+from realmail_desktop.bridges.drive.outbox_uploads import OutboxUploadOptions, OutboxUploads
 from realmail_desktop.bridges.drive.service import FOLDER_NAME, DriveService
 from realmail_desktop.bridges.drive.sources import BytesSource, FileSource, UploadSource
 from realmail_desktop.bridges.drive.tokens import AccountTokens, TokenSource
@@ -26,16 +28,19 @@ __all__ = [
     "AccountTokens",
     "BytesSource",
     "DriveAccessRevokedError",
-    "DriveAttachments",
     "DriveError",
     "DriveFile",
+    "DriveNotSetUpError",
     "DriveQuotaExceededError",
     "DriveRefusedError",
     "DriveService",
     "DriveSharingForbiddenError",
     "DriveUnreachableError",
+    "DriveUploadCancelledError",
     "DriveUploadCorruptedError",
     "FileSource",
+    "OutboxUploadOptions",
+    "OutboxUploads",
     "ResumableUpload",
     "RetryPolicy",
     "TokenSource",

@@ -68,3 +68,24 @@ class DriveRefusedError(DriveError):
             hint="Try again later.",
         )
         self.status = status
+
+
+class DriveNotSetUpError(DriveError):
+    """A message has files to send as Drive links, but RealMail has no Google sign-in to reach Drive with."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Google Drive is not set up for this account.",
+            hint='Sign in with Google (File → Add account…), or turn off "Use Google Drive for large attachments"'
+            " in the account's Drive settings, then send again.",
+        )
+
+
+class DriveUploadCancelledError(DriveError):
+    """The person cancelled the upload of a message's files: the message waits in the Outbox."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Upload to Google Drive cancelled.",
+            hint='"Send again" uploads the files again; "Move to Drafts" gives the message back to edit.',
+        )

@@ -32,9 +32,11 @@ def _quoted(value: str) -> str:
 
 
 class DriveService:
-    """Drive for every account that turned it on. `tokens_for(account_id)` gives that account's tokens;
-    `base_url` is Google's, or a local fake's. Each call opens its own HTTP client and closes it when done,
-    so nothing is left to close when the app quits (an upload cut short keeps its session in the store)."""
+    """Drive for every account that turned it on. `tokens_for(account_id)` gives that account's tokens; an
+    account whose Drive settings name another Google sign-in (`DriveSettings.google_account`) uses that one's,
+    so its files go into that Google account's Drive. `base_url` is Google's, or a local fake's. Each call
+    opens its own HTTP client and closes it when done, so nothing is left to close when the app quits (an
+    upload cut short keeps its session in the store)."""
 
     def __init__(
         self,
@@ -55,7 +57,8 @@ class DriveService:
 
     @asynccontextmanager
     async def _api(self, account_id: int) -> AsyncIterator[DriveApi]:
-        api = DriveApi(self._tokens_for(account_id), base_url=self._base_url, retry=self._retry)
+        signed_in = (await self._store.drive.settings(account_id)).sign_in_account(account_id)
+        api = DriveApi(self._tokens_for(signed_in), base_url=self._base_url, retry=self._retry)
         try:
             yield api
         finally:

@@ -37,7 +37,7 @@ from realmail_desktop.mail.compose import (
 )
 from realmail_desktop.mail.headers import Address, parse_addresses
 from realmail_desktop.mail.recipients import format_recipients, is_valid_address
-from realmail_desktop.store import Identity, Store
+from realmail_desktop.store import DriveSettings, Identity, Store
 from realmail_desktop.ui.compose.address_field import AddressField
 from realmail_desktop.ui.compose.attachment_panel import DEFAULT_SIZE_LIMIT, AttachmentPanel, human_size
 from realmail_desktop.ui.compose.composer_start import ComposerStart, SentMessage, with_signature
@@ -119,6 +119,8 @@ class ComposerWindow(QMainWindow):
         self.editor.textChanged.connect(self._mark_dirty)
         self.attachments.changed.connect(self._mark_dirty)
         self.from_box.currentIndexChanged.connect(lambda _i: self._on_identity_changed())
+        self._drive_account: int | None = None  # whose Drive settings the attachment panel shows (or is reading)
+        self.load_drive_settings()
         self.editor.filesDropped.connect(self.attach_files)
         self.editor.currentCharFormatChanged.connect(self._show_format)
         self.setAcceptDrops(True)  # files dropped anywhere on the window are attached
@@ -221,7 +223,26 @@ class ComposerWindow(QMainWindow):
         if before is not None and identity is not None and before.signature.strip("\n"):
             self.editor.replace_signature(before.signature.strip("\n"), identity.signature.strip("\n"))
         self._signed_as = identity
+        self.load_drive_settings()
         self._mark_dirty()
+
+    def load_drive_settings(self) -> asyncio.Task[DriveSettings] | None:
+        """Read the From account's Drive settings, so the panel marks the files that will go as Drive links
+        (ingest/outgoing.queue_draft decides the same way when the message is queued)."""
+        identity = self.identity()
+        account_id = identity.account_id if identity is not None else None
+        if account_id == self._drive_account:
+            return None
+        self._drive_account = account_id
+        if account_id is None:
+            self.attachments.set_drive(None)
+            return None
+
+        def loaded(settings: DriveSettings) -> None:
+            if self._drive_account == account_id:  # not switched to another account meanwhile
+                self.attachments.set_drive(settings)
+
+        return self._ops.run(self._store.drive.settings(account_id), label="Read Drive settings", on_done=loaded)
 
     def identity(self) -> Identity | None:
         return self._identity_by_id(self.from_box.currentData())
@@ -411,7 +432,7 @@ class ComposerWindow(QMainWindow):
                 self.tr(
                     "The attachments ({total}) are more than this account's server usually accepts ({limit})."
                 ).format(
-                    total=human_size(self.attachments.total_size()), limit=human_size(self.attachments.size_limit)
+                    total=human_size(self.attachments.mailed_size()), limit=human_size(self.attachments.size_limit)
                 ),
                 self.tr("The server may refuse the message. Send it anyway?"),
                 on_send=lambda: self._continue(rest, send_at),

@@ -1,5 +1,6 @@
 """DriveCommands: the main window's Google Drive glue — Account ▸ Google Drive… (the settings dialog of the
-account selected in the folder tree) and Save to Drive in every reader (the main one and reader windows)."""
+account selected in the folder tree, any account: one that does not sign in with Google borrows the sign-in of
+one that does) and Save to Drive in every reader (the main one and reader windows)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,15 @@ class DriveCommands:
         if bar is not None:
             bar.set_drive(self.saver)
 
+    def google_accounts(self) -> list[Account]:
+        """The profile's accounts that sign in with Google (XOAUTH2): their tokens can reach Drive."""
+        reader = self._store.reader
+        return [
+            account
+            for account in reader.accounts()
+            if (imap := reader.sync.imap_settings(account.id)) is not None and imap.auth is ImapAuth.XOAUTH2
+        ]
+
     def open_settings(self) -> None:
         account_id = self._current_account()
         account = next((a for a in self._store.reader.accounts() if a.id == account_id), None)
@@ -65,18 +75,16 @@ class DriveCommands:
 
         async def load() -> None:
             settings = await self._store.drive.settings(account.id)
-            imap = self._store.reader.sync.imap_settings(account.id)
-            drive_access = self._drive_access
+            google = self.google_accounts()
             self.dialog = DriveSettingsDialog(
                 account,
                 settings,
                 self._ops,
                 self._store.drive.save_settings,
                 self._window,
-                drive_access=(lambda: drive_access(account)) if drive_access is not None else None,
-                # Drive works with the tokens of the account's own Google sign-in: an account that logs in with a
-                # password (or Local Folders, once a Google client is set up to ask with) has none to lend.
-                signs_in_with_google=imap.auth is ImapAuth.XOAUTH2 if imap is not None else drive_access is None,
+                drive_access=self._drive_access,
+                # A Google account lends Drive its own sign-in; any other account picks one of these.
+                google_accounts=None if any(g.id == account.id for g in google) else google,
             )
             self.dialog.open()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ from realmail_desktop.ui.views.account_banner import AccountBanner
 from realmail_desktop.ui.views.account_commands import AccountCommands
 from realmail_desktop.ui.views.conversation_view import ConversationView
 from realmail_desktop.ui.views.drive_commands import DriveCommands
+from realmail_desktop.ui.views.drive_upload_strip import DriveUploadStrip
 from realmail_desktop.ui.views.folder_commands import FolderCommands
 from realmail_desktop.ui.views.icon_delegate import IconDelegate
 from realmail_desktop.ui.views.message_list_view import MessageListView
@@ -56,7 +57,7 @@ from realmail_desktop.ui.views.message_reader import MessageReader
 from realmail_desktop.ui.views.message_search import MessageSearch
 from realmail_desktop.ui.views.reader_window import ReaderWindow
 from realmail_desktop.ui.views.search_bar import SearchBar
-from realmail_desktop.ui.views.status_bar import TaskStatusBar
+from realmail_desktop.ui.views.status_bar import SUMMARY_MS, TaskStatusBar
 from realmail_desktop.ui.views.window_actions import WindowActions
 
 if TYPE_CHECKING:  # the bridge loads python-telegram-bot: only when the app turns it on
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
 
     closed = Signal()
     drive_commands: DriveCommands | None = None  # Google Drive, once the app calls set_drive
+    drive_uploads: DriveUploadStrip | None = None  # outbox files going to Drive, once the app calls set_drive_uploads
     sorting_commands: SortingCommands | None = None  # rules, junk, categories, once the app calls set_sorting
 
     def __init__(
@@ -590,6 +592,15 @@ class MainWindow(QMainWindow):
             drive_access=self._drive_access if self._account_setup is not None else None,
         )
         self.drive_commands.adopt_reader(self.reader)
+
+    def set_drive_uploads(self, cancel: Callable[[int], Awaitable[None]] | None) -> None:
+        """Outbox files going to Google Drive (the app's Drive stage): a strip above the list shows each message's
+        upload, and its Cancel runs `cancel(outbox_id)` (None: no Cancel)."""
+        if self.drive_uploads is None:
+            self.drive_uploads = DriveUploadStrip(self._bridge, self._ops, self)
+            self.drive_uploads.place_above(self.message_list)
+            self.drive_uploads.noticed.connect(lambda text: self.task_status.showMessage(text, SUMMARY_MS))
+        self.drive_uploads.set_cancel(cancel)
 
     async def _drive_access(self, account: Account) -> bool:
         """Drive's `drive.file` for a Google account, asked for now if it was not granted (incremental consent)."""

@@ -1,5 +1,5 @@
 """Fixtures of the Drive bridge's tests: the fake Drive on loopback, tokens the test controls, services over
-a real store."""
+a real store; and the sender's (a real aiosmtpd, an account sending to it) for the outbox's Drive stage."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from realmail_desktop.auth.oauth_client import SignInRequiredError
 from realmail_desktop.bridges.drive import DriveService, RetryPolicy
 from realmail_desktop.store import Account, Store
 from tests.servers.drive import FakeDrive, running_drive
+from tests.unit.send.conftest import clock, new_service, sending_account, smtp_server  # noqa: F401 (the outbox's)
 
 CHUNK = 1024 * 1024  # small chunks: many round trips, so faults land mid-file
 FAST_RETRY = RetryPolicy(attempts=6, base=0.001, cap=0.01)
