@@ -29,6 +29,9 @@ upload costs the app when the network, not loopback, sets the pace. `--cancel-af
 S seconds and times the cancel: until the upload's task ended, and until its last request ended (a blocking
 `next_chunk()` cannot be interrupted: it finishes its chunk, and a quitting app waits for it).
 
+`--trace-loop` also times every callback the loop runs during each upload and reads the loop thread's CPU time and
+run-queue wait (bench/loop_trace.py): whether a long stall was our code's or the machine's scheduling.
+
 `--rounds N` uploads N times with each client, in alternating order (ABBA…: neither always goes first, right
 after the file was written), and reports each figure's median (throughput and stall of every round listed too).
 
@@ -61,6 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from loop_trace import LoopTrace  # noqa: E402
 from stall import Ticker  # noqa: E402
 
 CLIENTS = ("realmail", "googleapiclient")
@@ -103,9 +107,9 @@ class _AnyToken:
 # --- one client's upload, in a child process ------------------------------------------------------------
 
 
-async def measured(qt: bool, prepare: Any, send: Any) -> dict[str, Any]:
-    """`await prepare()` (not timed), the idle timer for 1 s, then `await send(prepared)` under the timer; `send`
-    returns (file id, bytes, retries, verified)."""
+async def measured(qt: bool, prepare: Any, send: Any, trace: bool = False) -> dict[str, Any]:
+    """`await prepare()` (not timed), the idle timer for 1 s, then `await send(prepared)` under the timer (and a
+    `LoopTrace` when `trace`); `send` returns (file id, bytes, retries, verified)."""
     prepared = await prepare()
     # The same timer with nothing to do, first: what this (shared) machine's scheduling alone costs.
     idle = Ticker(qt)
@@ -113,14 +117,19 @@ async def measured(qt: bool, prepare: Any, send: Any) -> dict[str, Any]:
     await asyncio.sleep(1.0)
     idle.stop()
     ticker = Ticker(qt)
+    loop_trace = LoopTrace() if trace else None
     rss_before = peak_rss_mb()
+    if loop_trace is not None:
+        loop_trace.start()
     ticker.start()
     began, cpu_began = time.perf_counter(), time.process_time()
     file_id, size, retries, verified = await send(prepared)
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     ticker.stop()
+    if loop_trace is not None:
+        loop_trace.stop()
     rss_after = peak_rss_mb()
-    return {
+    return (loop_trace.figures() if loop_trace is not None else {}) | {
         "file_id": file_id,
         "bytes": size,
         "seconds": round(elapsed, 2),
@@ -187,7 +196,7 @@ async def upload_realmail(args: argparse.Namespace, work: Path, qt: bool) -> dic
     try:
         if args.cancel_after:
             return await cancel_timing(args.cancel_after, prepare, send, None)
-        return await measured(qt, prepare, send)
+        return await measured(qt, prepare, send, args.trace_loop)
     finally:
         await store.close()
 
@@ -214,7 +223,7 @@ async def upload_googleapiclient(args: argparse.Namespace, work: Path, qt: bool)
 
     if args.cancel_after:
         return await cancel_timing(args.cancel_after, prepare, send, sending)
-    return await measured(qt, prepare, send)
+    return await measured(qt, prepare, send, args.trace_loop)
 
 
 def run_client(args: argparse.Namespace) -> dict[str, Any]:
@@ -388,6 +397,7 @@ def compare(args: argparse.Namespace) -> dict[str, Any]:
                 command += ["--work", str(work), "--chunk-mb", str(args.chunk_mb)]
                 command += ["--peer-fresh-chunks"] if args.peer_fresh_chunks else []
                 command += ["--cancel-after", str(args.cancel_after)] if args.cancel_after else []
+                command += ["--trace-loop"] if args.trace_loop else []
                 done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
                 result = json.loads(done.stdout.strip().splitlines()[-1])
                 result.update({key: value - before[key] for key, value in server.counts().items()})
@@ -438,6 +448,11 @@ def report(figures: dict[str, Any]) -> None:
         print(f"  retries                     {get('retries'):>8}      (failures that reached the upload loop)")
         print(f"  chunk PUTs, status queries  {get('chunk_puts'):>8}, {get('status_queries')}  (as the fake saw them)")
         print(f"  stored copy intact (MD5)    {get('intact')!s:>8}")
+        if f"{prefix}loop_callbacks" in figures:
+            print(f"  loop callbacks              {get('loop_callbacks'):>8}      taking {get('loop_callbacks_ms')} ms")
+            print(f"  loop thread CPU, run queue  {get('loop_thread_cpu_ms'):>8}, {get('loop_thread_runqueue_ms')} ms")
+            for line in get("longest_callbacks"):
+                print(f"    {line[:110]}")
     print(f"load average {figures['load_average']} (2 cores, shared)")
     print(json.dumps(figures))
 
@@ -464,6 +479,9 @@ def main() -> None:
         "--peer-fresh-chunks",
         action="store_true",
         help="googleapiclient reads each chunk into new bytes, as the library does (default: one reused buffer)",
+    )
+    parser.add_argument(
+        "--trace-loop", action="store_true", help="time the loop's callbacks and its thread's run-queue wait"
     )
     # The child processes' roles (not for people).
     parser.add_argument("--run-client", choices=CLIENTS, help=argparse.SUPPRESS)

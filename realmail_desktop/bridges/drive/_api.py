@@ -7,7 +7,11 @@ This is the one place httpx exceptions and Drive's error reasons become `DriveEr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import random
+import ssl
+import threading
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -116,9 +120,38 @@ async def _pieces(body: bytes | memoryview) -> AsyncIterator[bytes]:
         yield bytes(view[start : start + _PIECE])
 
 
+# httpx imports httpcore (and h11) in its transport's constructor; httpcore imports anyio's asyncio backend at
+# its first request.
+_LAZY_IMPORTS = ("httpcore", "anyio._backends._asyncio")
+
+
+class _ClientSetup:
+    """What the first HTTP client of a process costs, paid once, on a worker thread (`get()` blocks): httpx's
+    default TLS context (certifi's CAs, or SSL_CERT_FILE/SSL_CERT_DIR; loading them takes 30-60 ms, which
+    `httpx.AsyncClient()` spent on the event loop at every upload's start, the longest stall of bench/drive.py),
+    and the modules httpx and httpcore import only when first used (`_LAZY_IMPORTS`: ~30 ms each, in one piece
+    on the loop; on a worker thread the loop gets the GIL between bytecodes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.tls: ssl.SSLContext | None = None
+
+    def get(self) -> ssl.SSLContext:
+        with self._lock:
+            if self.tls is None:
+                for name in _LAZY_IMPORTS:
+                    with contextlib.suppress(ImportError):
+                        importlib.import_module(name)
+                self.tls = httpx.create_ssl_context()
+            return self.tls
+
+
+_SETUP = _ClientSetup()
+
+
 class DriveApi:
     """Authorised Drive requests for one account. `base_url` is Google's, or a local fake's in tests and the
-    benchmark; `transport` is for tests only."""
+    benchmark; `transport` is for tests only. The HTTP client is made at the first request (see `_ClientSetup`)."""
 
     def __init__(
         self,
@@ -133,11 +166,25 @@ class DriveApi:
         self.retry = retry or RetryPolicy()
         self._tokens = tokens
         self._token = ""
-        # follow_redirects stays off: a 308 is the resumable protocol's "go on", never a redirect (FIELD-NOTES).
-        self.client = httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+        self._timeout = timeout
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    async def client(self) -> httpx.AsyncClient:
+        """This account's HTTP client, made at the first call (`_ClientSetup` on a worker thread, once)."""
+        if self._client is None:
+            tls = _SETUP.tls if _SETUP.tls is not None else await asyncio.to_thread(_SETUP.get)
+            if self._client is None:  # another request of this api made it meanwhile
+                # follow_redirects stays off: a 308 is the resumable protocol's "go on", never a redirect
+                # (FIELD-NOTES).
+                self._client = httpx.AsyncClient(
+                    timeout=self._timeout, transport=self._transport, verify=tls, follow_redirects=False
+                )
+        return self._client
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def token(self) -> str:
         if not self._token:
@@ -165,13 +212,14 @@ class DriveApi:
     ) -> httpx.Response:
         """One request with the token; a 401 refreshes the token and repeats once. Transport failures become
         `Transient`. `body` is sent in pieces (see `_pieces`)."""
+        client = await self.client()
         for refreshed in (False, True):
             auth = {"Authorization": f"Bearer {await self.token()}", **(headers or {})}
             if body is not None:
                 auth["Content-Length"] = str(len(body))
                 kwargs["content"] = _pieces(body)  # a new stream for each attempt
             try:
-                response = await self.client.request(method, url, headers=auth, **kwargs)
+                response = await client.request(method, url, headers=auth, **kwargs)
             except httpx.TransportError as exc:
                 raise Transient(type(exc).__name__) from exc
             if response.status_code != 401:

@@ -26,7 +26,7 @@ async def test_the_certificates_load_once_and_never_on_the_event_loop(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ssl, "create_default_context", watched)
-    monkeypatch.setattr(_api, "_tls", None)  # as in a fresh process
+    monkeypatch.setattr(_api, "_SETUP", _api._ClientSetup())  # as in a fresh process
 
     first, second = make_service(), make_service()  # each call opens its own HTTP client
     await first.folder(account.id)
@@ -37,4 +37,3 @@ async def test_the_certificates_load_once_and_never_on_the_event_loop(
     assert {f.name for f in fake_drive.files.values()} >= {"one.txt", "two.txt"}
     assert len(loaded_on) == 1
     assert loaded_on[0] != threading.get_ident()  # this test runs on the event loop's thread
-
