@@ -125,7 +125,12 @@ def _set_addresses(message: EmailMessage, name: str, addresses: Sequence[Address
         message[name] = [_header_address(a) for a in addresses]
 
 
-def _text_part(text: str, subtype: str, params: dict[str, str] | None = None) -> MIMEPart:
+FLOWED = {"format": "flowed", "delsp": "no"}
+"""The Content-Type parameters of a format=flowed text part (RFC 3676), as every text part we write has."""
+
+
+def text_part(text: str, subtype: str, params: dict[str, str] | None = None) -> MIMEPart:
+    """A UTF-8 text part as RealMail writes them: 7bit when it can be, else quoted-printable."""
     part = MIMEPart(policy=_POLICY)
     ascii_only = text.isascii() and all(len(line) <= 998 for line in text.splitlines())
     part.set_content(
@@ -191,12 +196,11 @@ def _forwarded_part(raw: bytes) -> MIMEPart:
 
 
 def _body(draft: Draft) -> MIMEPart:
-    flowed = {"format": "flowed", "delsp": "no"}
     if draft.html is None:
-        return _text_part(encode_flowed(draft.text), "plain", flowed)
+        return text_part(encode_flowed(draft.text), "plain", FLOWED)
     rich = read_rich_text(draft.html)
-    plain = _text_part(encode_flowed(rich.text), "plain", flowed)
-    html_part = _text_part(rich.html, "html")
+    plain = text_part(encode_flowed(rich.text), "plain", FLOWED)
+    html_part = text_part(rich.html, "html")
     used = {src.removeprefix("cid:") for src in rich.image_sources if src.startswith("cid:")}
     images = [_image_part(image) for image in draft.inline_images if image.content_id in used]
     if images:

@@ -23,6 +23,7 @@ from email.parser import BytesParser
 from io import BytesIO
 from typing import cast
 
+from realmail_desktop.mail.compose import FLOWED, text_part
 from realmail_desktop.mail.flowed import encode_flowed
 
 BLOCK_TITLE = "Shared with Google Drive:"
@@ -166,7 +167,7 @@ def _add_block(message: Message, links: Sequence[DriveLink]) -> None:
     if html_parent is not None:
         _replace_child(html_parent, html_at, _with_html_block(_children(html_parent)[html_at], links))
     if plain_parent is None and html_parent is None:  # a message of files only: the block becomes its text
-        _children(message).insert(0, _text_part(encode_flowed(link_block_text(links)), "plain", flowed=True))
+        _children(message).insert(0, text_part(encode_flowed(link_block_text(links)), "plain", FLOWED))
 
 
 def _children(container: Message) -> list[Message]:
@@ -195,28 +196,14 @@ def _with_text_block(part: Message, links: Sequence[DriveLink]) -> MIMEPart:
     lead = f"{body}\n\n" if body.strip() else ""
     # Before the signature: readers grey out (or hide) what follows "-- ".
     tail = f"\n-- \n{signature}\n" if separator else ""
-    return _text_part(lead + block + tail, "plain", flowed=flowed)
+    return text_part(lead + block + tail, "plain", FLOWED if flowed else None)
 
 
 def _with_html_block(part: Message, links: Sequence[DriveLink]) -> MIMEPart:
     document = _text_of(part)
     block = link_block_html(links)
     at = document.lower().rfind("</body>")
-    return _text_part(document + block if at < 0 else document[:at] + block + document[at:], "html", flowed=False)
-
-
-def _text_part(text: str, subtype: str, *, flowed: bool) -> MIMEPart:
-    """A UTF-8 text part as mail/compose.py writes them: 7bit when it can be, else quoted-printable."""
-    part = MIMEPart(policy=policy.SMTP)
-    ascii_only = text.isascii() and all(len(line) <= 998 for line in text.splitlines())
-    part.set_content(
-        text,
-        subtype=subtype,
-        charset="utf-8",
-        cte="7bit" if ascii_only else "quoted-printable",
-        params={"format": "flowed", "delsp": "no"} if flowed else {},
-    )
-    return part
+    return text_part(document + block if at < 0 else document[:at] + block + document[at:], "html")
 
 
 def _collapsed(message: Message) -> Message:

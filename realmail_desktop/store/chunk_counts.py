@@ -13,8 +13,11 @@ from contextlib import asynccontextmanager
 
 import aiosqlite
 
+from realmail_desktop.store.threads import FOLDER_THREADS_MERGE
+
 # Rows first..last (ids) of one chunk, per folder and thread; the newest by (date, id) as the trigger keeps it.
-_FOLDER_THREADS = """
+_FOLDER_THREADS = (
+    """
 INSERT INTO folder_threads
     (folder_id, thread_id, message_count, unread_count, flagged_count, newest_id, newest_date)
 SELECT folder_id, thread_id, count(*), sum(1 - is_seen), sum(is_flagged), max(CASE WHEN rank = 1 THEN id END),
@@ -24,14 +27,9 @@ SELECT folder_id, thread_id, count(*), sum(1 - is_seen), sum(is_flagged), max(CA
           FROM messages WHERE id BETWEEN ?1 AND ?2 AND thread_id IS NOT NULL)
  WHERE true  -- INSERT … SELECT … ON CONFLICT needs a WHERE to parse (SQLite's upsert documentation)
  GROUP BY folder_id, thread_id
-ON CONFLICT (folder_id, thread_id) DO UPDATE SET
-    message_count = message_count + excluded.message_count,
-    unread_count = unread_count + excluded.unread_count,
-    flagged_count = flagged_count + excluded.flagged_count,
-    newest_id = CASE WHEN (excluded.newest_date, excluded.newest_id) > (newest_date, newest_id)
-                     THEN excluded.newest_id ELSE newest_id END,
-    newest_date = max(newest_date, excluded.newest_date)
 """
+    + FOLDER_THREADS_MERGE
+)
 _FOLDERS = """
 UPDATE folders SET total_count = total_count + chunk.added, unread_count = unread_count + chunk.unread
   FROM (SELECT folder_id, count(*) AS added, sum(1 - is_seen) AS unread

@@ -346,9 +346,7 @@ class ThreadRepository:
         return self._db.publish(Changes(folders=frozenset(folders)))
 
 
-_COUNT_IN = """
-INSERT INTO folder_threads (folder_id, thread_id, message_count, unread_count, flagged_count, newest_id, newest_date)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+FOLDER_THREADS_MERGE = """
 ON CONFLICT (folder_id, thread_id) DO UPDATE SET
     message_count = message_count + excluded.message_count,
     unread_count = unread_count + excluded.unread_count,
@@ -357,6 +355,11 @@ ON CONFLICT (folder_id, thread_id) DO UPDATE SET
                      THEN excluded.newest_id ELSE newest_id END,
     newest_date = max(newest_date, excluded.newest_date)
 """
+"""Adds counted folder_threads rows to those already there (the newest by (date, id)), as the triggers do."""
+_COUNT_IN = (
+    "INSERT INTO folder_threads (folder_id, thread_id, message_count, unread_count, flagged_count, newest_id,"
+    " newest_date) VALUES (?, ?, ?, ?, ?, ?, ?)" + FOLDER_THREADS_MERGE
+)
 
 
 def _folder_thread_rows(
