@@ -41,7 +41,7 @@ def days_ago(days: int) -> str:
 
 
 async def add_account(app: App, dovecot: DovecotServer, user: str) -> Account:
-    dialog = app.window.add_account()
+    dialog = app.window.account_commands.add_account()
     assert dialog is not None
     fill(dialog, dovecot, user, PASSWORD)
     dialog.ok_button.click()  # the dialog deletes itself once the account is added: wait on Ops, not on it

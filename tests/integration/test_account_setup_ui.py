@@ -184,7 +184,7 @@ def new_person(dovecot: DovecotServer, messages: int) -> ImapUser:
 
 
 async def open_dialog(app: App, address: str) -> AccountSetupDialog:
-    dialog = app.window.set_up_account()
+    dialog = app.window.account_commands.set_up_account()
     assert isinstance(dialog, AccountSetupDialog)
     found = next_emit(dialog.settingsFound)
     dialog.address_edit.setText(address)

@@ -132,7 +132,7 @@ async def test_adding_an_account_lists_its_inbox_and_keeps_the_password_out_of_t
 
 
 async def add_and_check(app: App, dovecot: DovecotServer, user: str) -> None:
-    dialog = app.window.add_account()
+    dialog = app.window.account_commands.add_account()
     assert dialog is not None
     fill(dialog, dovecot, user, "not the password")
     dialog.ok_button.click()

@@ -162,7 +162,7 @@ async def test_delete_on_a_thread_row_deletes_the_thread_in_this_folder(conversa
     shown = next_emit(window.conversation.conversationShown)
     window.message_list.select_row(0)
     await wait_for(shown)
-    window.delete_selected()
+    window.message_commands.delete_selected()
     await idle(conversations.ops)
     inbox_thread = [conversations.thread[0], conversations.thread[2]]
     trash = store.reader.folder_by_role(1, FolderRole.TRASH)

@@ -100,7 +100,7 @@ async def test_label_folders_list_their_messages_and_the_reader_shows_labels(gma
 async def test_label_dialog_adds_and_takes_off_labels(gmail: Gmail) -> None:
     await gmail.open_folder(gmail.inbox)
     await gmail.select(gmail.rows["A"])
-    dialog = gmail.window.label_selected()
+    dialog = gmail.window.message_commands.label_selected()
     assert isinstance(dialog, LabelDialog)
     dialog.set_checked(gmail.work, True)
     dialog.set_checked(gmail.inbox, False)
@@ -121,7 +121,7 @@ async def test_label_dialog_adds_and_takes_off_labels(gmail: Gmail) -> None:
 async def test_archive_from_a_label_folder_takes_the_label_off(gmail: Gmail) -> None:
     await gmail.open_folder(gmail.inbox)
     await gmail.select(gmail.rows["B"])
-    gmail.window.archive_selected()
+    gmail.window.message_commands.archive_selected()
     await gmail.ops.drain()
     await idle(gmail.ops)
     assert gmail.listed() == ["A"]
@@ -134,14 +134,15 @@ async def test_label_on_a_message_of_another_server_says_what_to_do(
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
-        "realmail_desktop.ui.views.main_window.show_known_error", lambda _parent, message, _hint: shown.append(message)
+        "realmail_desktop.ui.views.message_commands.show_known_error",
+        lambda _parent, message, _hint: shown.append(message),
     )
     local, _ = await gmail.store.accounts.create_local()
     inbox = next(f.id for f in gmail.store.reader.folders(local.id) if f.role is FolderRole.INBOX)
     (row,), _ = await gmail.store.messages.add(inbox, [mail("Local")])
     await gmail.open_folder(inbox)
     await gmail.select(row)
-    assert gmail.window.label_selected() is None
+    assert gmail.window.message_commands.label_selected() is None
     assert shown == ["Labels are for Gmail messages."]
 
 
@@ -149,7 +150,7 @@ async def test_the_reader_follows_a_label_change(gmail: Gmail) -> None:
     await gmail.open_folder(gmail.all_mail)
     await gmail.select(gmail.rows["C"])
     assert gmail.window.reader.header_text()["Labels"] == ""
-    dialog = gmail.window.label_selected()
+    dialog = gmail.window.message_commands.label_selected()
     assert dialog is not None
     dialog.set_checked(gmail.work, True)
     dialog.accept()

@@ -114,7 +114,7 @@ async def test_without_an_engine_there_is_nothing_to_add_or_check(make: Any) -> 
     state: Window = await make(with_engine=False)
     actions = state.window.window_actions
     assert not actions.add_account.isEnabled() and not actions.check_mail.isEnabled()
-    assert state.window.add_account() is None
+    assert state.window.account_commands.add_account() is None
 
 
 async def test_file_menu_adds_accounts_and_checks_for_mail(make: Any) -> None:

@@ -177,6 +177,6 @@ async def test_every_control_of_the_settings_dialog_has_an_accessible_name(desk:
 
 
 async def test_every_control_of_arrange_accounts_has_an_accessible_name(desk: Desk) -> None:
-    dialog = desk.window.arrange_accounts()
+    dialog = desk.window.account_commands.arrange_accounts()
     assert unnamed_controls(dialog) == []
     dialog.reject()
