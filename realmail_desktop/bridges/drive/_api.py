@@ -7,11 +7,7 @@ This is the one place httpx exceptions and Drive's error reasons become `DriveEr
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import random
-import ssl
-import threading
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +24,7 @@ from realmail_desktop.bridges.drive.errors import (
     DriveUnreachableError,
 )
 from realmail_desktop.bridges.drive.tokens import TokenSource
+from realmail_desktop.core.http_setup import shared_tls_context
 from realmail_desktop.core.logs import get_logger
 
 GOOGLE_API = "https://www.googleapis.com"
@@ -120,38 +117,9 @@ async def _pieces(body: bytes | memoryview) -> AsyncIterator[bytes]:
         yield bytes(view[start : start + _PIECE])
 
 
-# httpx imports httpcore (and h11) in its transport's constructor; httpcore imports anyio's asyncio backend at
-# its first request.
-_LAZY_IMPORTS = ("httpcore", "anyio._backends._asyncio")
-
-
-class _ClientSetup:
-    """What the first HTTP client of a process costs, paid once, on a worker thread (`get()` blocks): httpx's
-    default TLS context (certifi's CAs, or SSL_CERT_FILE/SSL_CERT_DIR; loading them takes 30-60 ms, which
-    `httpx.AsyncClient()` spent on the event loop at every upload's start, the longest stall of bench/drive.py),
-    and the modules httpx and httpcore import only when first used (`_LAZY_IMPORTS`: ~30 ms each, in one piece
-    on the loop; on a worker thread the loop gets the GIL between bytecodes)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.tls: ssl.SSLContext | None = None
-
-    def get(self) -> ssl.SSLContext:
-        with self._lock:
-            if self.tls is None:
-                for name in _LAZY_IMPORTS:
-                    with contextlib.suppress(ImportError):
-                        importlib.import_module(name)
-                self.tls = httpx.create_ssl_context()
-            return self.tls
-
-
-_SETUP = _ClientSetup()
-
-
 class DriveApi:
     """Authorised Drive requests for one account. `base_url` is Google's, or a local fake's in tests and the
-    benchmark; `transport` is for tests only. The HTTP client is made at the first request (see `_ClientSetup`)."""
+    benchmark; `transport` is for tests only. The HTTP client is made at the first request (see core/http_setup.py)."""
 
     def __init__(
         self,
@@ -171,9 +139,9 @@ class DriveApi:
         self._client: httpx.AsyncClient | None = None
 
     async def client(self) -> httpx.AsyncClient:
-        """This account's HTTP client, made at the first call (`_ClientSetup` on a worker thread, once)."""
+        """This account's HTTP client, made at the first call (the TLS context: core/http_setup.py)."""
         if self._client is None:
-            tls = _SETUP.tls if _SETUP.tls is not None else await asyncio.to_thread(_SETUP.get)
+            tls = await shared_tls_context()
             if self._client is None:  # another request of this api made it meanwhile
                 # follow_redirects stays off: a 308 is the resumable protocol's "go on", never a redirect
                 # (FIELD-NOTES).

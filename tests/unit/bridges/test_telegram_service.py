@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from realmail_desktop.bridges.telegram import BridgeState, TelegramBridge
 from realmail_desktop.bridges.telegram.flood import BURST, FloodControl, in_quiet_hours
+from realmail_desktop.core import http_setup
 from realmail_desktop.core.events import EventBus, TelegramStatus
 from realmail_desktop.core.logs import ROOT, setup_logging
 from realmail_desktop.ingest.conversion import new_message
@@ -255,3 +258,28 @@ async def test_a_failure_while_polling_starts_is_retried(store: Store, bus: Even
         assert [c.result for c in bot_api.bot_calls("deleteWebhook")] == ["429", True]
     finally:
         await bridge.stop()
+
+
+async def test_the_bridge_loads_the_certificates_once_and_never_on_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch, store: Store, bus: EventBus, bot_api: FakeBotApi
+) -> None:
+    loaded_on: list[int] = []
+    real = ssl.create_default_context
+
+    def watched(*args: object, **kwargs: object) -> ssl.SSLContext:
+        loaded_on.append(threading.get_ident())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", watched)
+    monkeypatch.setattr(http_setup, "_SETUP", http_setup.ClientSetup())  # as in a fresh process
+    await store.telegram.set_values(enabled=True)
+    bridge = TelegramBridge(
+        store, bus, lambda: TOKEN, base_url=bot_api.base_url, base_file_url=bot_api.base_file_url, poll_timeout=5
+    )
+    await bridge.start()
+    try:
+        await asyncio.wait_for(bridge.wait_running(), 15)  # both HTTP clients made: the bot's and the poller's
+    finally:
+        await bridge.stop()
+    assert len(loaded_on) == 1  # one shared context, not one per client
+    assert loaded_on[0] != threading.get_ident()  # this test runs on the event loop's thread

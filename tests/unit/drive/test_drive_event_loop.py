@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from realmail_desktop.bridges.drive import BytesSource, DriveService, _api
+from realmail_desktop.bridges.drive import BytesSource, DriveService
+from realmail_desktop.core import http_setup
 from realmail_desktop.store import Account
 from tests.servers.drive import FakeDrive
 
@@ -26,7 +27,7 @@ async def test_the_certificates_load_once_and_never_on_the_event_loop(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ssl, "create_default_context", watched)
-    monkeypatch.setattr(_api, "_SETUP", _api._ClientSetup())  # as in a fresh process
+    monkeypatch.setattr(http_setup, "_SETUP", http_setup.ClientSetup())  # as in a fresh process
 
     first, second = make_service(), make_service()  # each call opens its own HTTP client
     await first.folder(account.id)
