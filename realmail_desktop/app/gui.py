@@ -128,7 +128,7 @@ async def _main(  # noqa: PLR0915 (the wiring of every service)
             await telegram.start()  # only when enabled, with a token in the keyring (read after the window shows)
             status = 0
             if smoke:
-                status = _smoke_check(window, store, started)
+                status = _smoke_check(window, store, started) or await _smoke_header_worker()
                 window.close()  # and leave through the same orderly shutdown as a person quitting
             await closed
             desktop.close()
@@ -228,6 +228,7 @@ def _sync_service(store: Store, bus: EventBus, secrets: SecretStore) -> tuple[Sy
     """The sync engine and what File → Add account… needs, sharing one keeper of Google sign-in tokens (the
     engine's XOAUTH2 logins, the dialog's sign-in, removal signs out)."""
     from realmail_desktop.app.smtp_check import check_smtp_login
+    from realmail_desktop.auth.autoconfig import Discovery
     from realmail_desktop.auth.oauth import OAuthTokens
     from realmail_desktop.auth.oauth_client import google_client
     from realmail_desktop.core.config import Settings
@@ -239,7 +240,8 @@ def _sync_service(store: Store, bus: EventBus, secrets: SecretStore) -> tuple[Sy
     tokens = OAuthTokens(secrets, lambda _account: google_client(settings), ca_file=settings.extra_ca_file)
     sync = SyncService(store, bus, secrets.get_password, token_for=tokens.token, forget_secrets=tokens.forget_account)
     google = GoogleSetup(lambda: google_client(settings), tokens, open_in_browser, settings.extra_ca_file)
-    return sync, AccountSetup(sync, google, check_smtp=partial(check_smtp_login, extra_ca_file=settings.extra_ca_file))
+    check_smtp = partial(check_smtp_login, extra_ca_file=settings.extra_ca_file)
+    return sync, AccountSetup(sync, google, discovery=Discovery(), check_smtp=check_smtp)
 
 
 def _send_service(store: Store, bus: EventBus, secrets: SecretStore, account_setup: AccountSetup) -> SendService:
@@ -262,6 +264,27 @@ def _smoke_check(window: MainWindow, store: Store, started: float) -> int:
         print(f"realmail --smoke: the window shows {folders} folders and {rows} rows", file=sys.stderr)
         return 1
     print(f"smoke ok: {folders} folders, {messages} messages, {rows} rows listed, window painted {painted_ms:.0f} ms")
+    return 0
+
+
+async def _smoke_header_worker() -> int:
+    """The header sync's worker process starts and reads a chunk (in a frozen build this needs the entry script's
+    `multiprocessing.freeze_support()`); prints one line for CI and the packaged build."""
+    from realmail_desktop.sync.header_reader import HeaderReader
+
+    reader = HeaderReader(process_from=0)
+    reader.expect(1)
+    try:
+        started = await reader.started()
+        if started:
+            await reader.read([])
+        pid = reader.worker_pid
+    finally:
+        await reader.close()
+    if not started or reader.chunks_in_process != 1:
+        print("realmail --smoke: the header sync's worker process did not start", file=sys.stderr)
+        return 1
+    print(f"smoke ok: header sync worker process {pid} started and read a chunk")
     return 0
 
 

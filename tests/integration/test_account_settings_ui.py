@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QMainWindow
 
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.events import EventBus
-from realmail_desktop.store import Account, AccountKind, ImapSecurity, Store
+from realmail_desktop.store import Account, AccountKind, Store
 from realmail_desktop.sync import SyncService
-from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
 from realmail_desktop.ui.dialogs.account_settings_dialog import AccountSettingsDialog
+from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetupDialog
 from realmail_desktop.ui.dialogs.folder_subscriptions_dialog import FolderSubscriptionsDialog
 from realmail_desktop.ui.ops import Ops
 from tests.integration.conftest import OtherClient, append_messages
@@ -28,6 +28,7 @@ from tests.integration.sync_support import subscribed_folders
 from tests.integration.test_add_account_ui import App, fill, message, running_app
 from tests.keyring_backends import MemoryKeyring
 from tests.servers.dovecot import DovecotServer
+from tests.ui.no_lookups import NoLookups
 from tests.ui.qt_async import idle, next_emit, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
@@ -41,7 +42,7 @@ def days_ago(days: int) -> str:
 
 
 async def add_account(app: App, dovecot: DovecotServer, user: str) -> Account:
-    dialog = app.window.account_commands.add_account()
+    dialog = app.window.account_commands.set_up_account()
     assert dialog is not None
     fill(dialog, dovecot, user, PASSWORD)
     dialog.ok_button.click()  # the dialog deletes itself once the account is added: wait on Ops, not on it
@@ -146,14 +147,15 @@ async def test_view_certificate_shows_what_dovecot_presented(
     window = QMainWindow()
     window.show()
     try:
-        dialog = AddAccountDialog(sync, secrets, ops, window)
+        dialog = AccountSetupDialog(sync, secrets, ops, window, discovery=NoLookups())
         dialog.show()
-        fill(dialog, dovecot, user.name, PASSWORD)
-        dialog.set_security(ImapSecurity.TLS)
+        fill(dialog, dovecot, user.name, PASSWORD)  # IMAP over TLS
         dialog.ok_button.click()
         await idle(ops)
-        assert dialog.error_text() is not None
+        assert dialog.imap_result.text().startswith("IMAP: ✗") and dialog.certificate_button.isVisible()
+        assert dialog.focusWidget() is dialog.servers.imap_rows.host
         shown = dialog.show_certificate()
+        assert shown is not None
         fields = shown.fields()
         pem = ssl.get_server_certificate((dovecot.host, dovecot.tls_port))
         digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()

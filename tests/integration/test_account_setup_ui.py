@@ -156,7 +156,7 @@ async def running_app(
 
     opener = browser if follow else record
     check_smtp = partial(check_smtp_login, extra_ca_file=dovecot.ca_file) if smtp_check else None  # one test CA
-    setup = AccountSetup(sync, GoogleSetup(lambda: client, tokens, opener), discovery, check_smtp)
+    setup = AccountSetup(sync, GoogleSetup(lambda: client, tokens, opener), discovery=discovery, check_smtp=check_smtp)
     bridge = EventBridge(bus)
     ops = Ops()
     window = MainWindow(store, MailTransfer(store, bus), bridge, ops, sync=sync, secrets=secrets, account_setup=setup)

@@ -1,6 +1,7 @@
-"""Adding an IMAP account the way a person does — File → Add account…, the form, OK — against a real Dovecot:
-its Inbox and newest mail are listed, a wrong password is shown in the dialog, and the password is in the
-keyring and in no file of the profile."""
+"""Adding an IMAP account the way a person does — File → Add account…, the servers typed in the manual settings,
+Add account — against a real Dovecot: its Inbox and newest mail are listed, a wrong password is shown in the
+dialog (the password field focused to fix it), and the password is in the keyring and in no file of the
+profile."""
 
 from __future__ import annotations
 
@@ -21,13 +22,14 @@ from realmail_desktop.core.logs import ROOT, setup_logging
 from realmail_desktop.store import AccountKind, FolderRole, ImapSecurity, Store
 from realmail_desktop.sync import SyncService
 from realmail_desktop.transfer import MailTransfer
-from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
+from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup, AccountSetupDialog
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.views.main_window import MainWindow
 from tests.integration.conftest import OtherClient, append_messages
 from tests.keyring_backends import MemoryKeyring
 from tests.servers.dovecot import DovecotServer
+from tests.ui.no_lookups import NoLookups
 from tests.ui.qt_async import idle, next_emit, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.gui]
@@ -87,7 +89,8 @@ async def running_app(tmp_path: Path, dovecot: DovecotServer) -> AsyncIterator[A
     sync = SyncService(store, bus, secrets.get_password, settings=Settings(extra_ca_file=dovecot.ca_file))
     bridge = EventBridge(bus)
     ops = Ops()
-    window = MainWindow(store, MailTransfer(store, bus), bridge, ops, sync=sync, secrets=secrets)
+    setup = AccountSetup(sync, discovery=NoLookups())  # the servers are typed: no lookup leaves this computer
+    window = MainWindow(store, MailTransfer(store, bus), bridge, ops, sync=sync, secrets=secrets, account_setup=setup)
     await sync.start()
     window.show()
     try:
@@ -105,13 +108,16 @@ async def running_app(tmp_path: Path, dovecot: DovecotServer) -> AsyncIterator[A
         root.propagate = propagate
 
 
-def fill(dialog: AddAccountDialog, dovecot: DovecotServer, user: str, password: str) -> None:
+def fill(dialog: AccountSetupDialog, dovecot: DovecotServer, user: str, password: str) -> None:
+    """Dovecot's IMAP over TLS typed in the manual settings (no SMTP: sending is set up later)."""
+    dialog.manual_button.setChecked(True)
     dialog.name_edit.setText("Test server")
     dialog.address_edit.setText(f"{user}@example.org")
-    dialog.host_edit.setText(dovecot.host)
-    dialog.set_security(ImapSecurity.TLS)
-    dialog.port_edit.setText(str(dovecot.tls_port))
-    dialog.username_edit.setText(user)
+    imap = dialog.servers.imap_rows
+    imap.host.setText(dovecot.host)
+    imap.security.setCurrentIndex(imap.security.findData(ImapSecurity.TLS.value))
+    imap.port.setText(str(dovecot.tls_port))
+    imap.username.setText(user)
     dialog.password_edit.setText(password)
 
 
@@ -132,12 +138,13 @@ async def test_adding_an_account_lists_its_inbox_and_keeps_the_password_out_of_t
 
 
 async def add_and_check(app: App, dovecot: DovecotServer, user: str) -> None:
-    dialog = app.window.account_commands.add_account()
+    dialog = app.window.account_commands.set_up_account()
     assert dialog is not None
     fill(dialog, dovecot, user, "not the password")
     dialog.ok_button.click()
     await idle(app.ops)
-    assert dialog.isVisible() and dialog.error_text() is not None  # refused, shown in place
+    assert dialog.isVisible() and dialog.imap_result.text().startswith("IMAP: ✗")  # refused, shown in place
+    assert dialog.focusWidget() is dialog.password_edit  # the field to fix
     assert all(a.kind is not AccountKind.IMAP for a in app.store.reader.accounts())
 
     added = next_emit(dialog.accountAdded)

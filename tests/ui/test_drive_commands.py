@@ -105,3 +105,20 @@ async def test_account_drive_settings_and_save_to_drive_in_every_reader(window: 
     assert reader_window is not None
     assert not drive_button(reader_window.reader.findChild(AttachmentsBar)).isHidden()
     await idle(window._ops)
+
+
+async def test_a_reader_window_opened_from_a_notification_offers_save_to_drive(
+    window: MainWindow, store: Store
+) -> None:
+    """`open_message` (a notification clicked) builds its reader window the same way as Open in window."""
+    [account] = store.reader.accounts()
+    inbox = store.reader.folder_by_role(account.id, FolderRole.INBOX)
+    assert inbox is not None
+    [message_id] = store.reader.folder_message_ids(inbox.id)
+    before = window.open_message(message_id)
+    assert before is not None and drive_button(before.reader.findChild(AttachmentsBar)).isHidden()  # no Drive yet
+    window.set_drive(DriveService(store, lambda _a: _NoTokens(), base_url="http://127.0.0.1:9"))
+    reader_window = window.open_message(message_id)
+    assert reader_window is not None and reader_window.isVisible() and reader_window is not before
+    assert not drive_button(reader_window.reader.findChild(AttachmentsBar)).isHidden()
+    await idle(window._ops)

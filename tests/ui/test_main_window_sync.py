@@ -19,7 +19,7 @@ from realmail_desktop.core.errors import ServerUnreachableError
 from realmail_desktop.core.events import AccountAction, AccountState, AccountStatus, EventBus
 from realmail_desktop.store import Account, FolderRole, Store
 from realmail_desktop.transfer import MailTransfer
-from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
+from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup, AccountSetupDialog
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.qtbridge import EventBridge
 from realmail_desktop.ui.views.main_window import MainWindow
@@ -27,6 +27,7 @@ from realmail_desktop.ui.views.message_reader import DOWNLOADING, NOT_STORED
 from tests.keyring_backends import MemoryKeyring
 
 from .mail_samples import mail, stored
+from .no_lookups import NoLookups
 from .qt_async import idle, next_emit, wait_for
 
 pytestmark = pytest.mark.gui
@@ -43,6 +44,9 @@ class StandInEngine:
     fetch_error: Exception | None = None
 
     async def add_imap_account(self, **settings: Any) -> Account:
+        raise AssertionError("not used here")
+
+    async def check_imap_login(self, **settings: Any) -> None:
         raise AssertionError("not used here")
 
     async def check_now(self, account_id: int | None = None) -> None:
@@ -88,7 +92,7 @@ class Window:
 async def make(store: Store, bus: EventBus) -> AsyncIterator[Any]:
     made: list[tuple[Window, EventBridge]] = []
 
-    async def make_window(*, with_engine: bool = True) -> Window:
+    async def make_window(*, with_engine: bool = True, with_setup: bool = True) -> Window:
         account, _ = await store.accounts.create_local()
         inbox = store.reader.folder_by_role(account.id, FolderRole.INBOX)
         assert inbox is not None
@@ -96,7 +100,10 @@ async def make(store: Store, bus: EventBus) -> AsyncIterator[Any]:
         ops = Ops()
         bridge = EventBridge(bus)
         secrets = SecretStore(backend=MemoryKeyring())
-        window = MainWindow(store, MailTransfer(store, bus), bridge, ops, sync=engine, secrets=secrets)
+        setup = AccountSetup(engine, discovery=NoLookups()) if engine is not None and with_setup else None
+        window = MainWindow(
+            store, MailTransfer(store, bus), bridge, ops, sync=engine, secrets=secrets, account_setup=setup
+        )
         window.show()
         made.append((Window(window, engine, store, ops, bus, inbox.id), bridge))
         return made[-1][0]
@@ -114,7 +121,15 @@ async def test_without_an_engine_there_is_nothing_to_add_or_check(make: Any) -> 
     state: Window = await make(with_engine=False)
     actions = state.window.window_actions
     assert not actions.add_account.isEnabled() and not actions.check_mail.isEnabled()
-    assert state.window.account_commands.add_account() is None
+    assert state.window.account_commands.set_up_account() is None
+
+
+async def test_without_an_account_setup_there_is_no_add_account(make: Any) -> None:
+    """The app always gives one; a window built without it (tests) offers no second, plainer way to add."""
+    state: Window = await make(with_setup=False)
+    actions = state.window.window_actions
+    assert not actions.add_account.isEnabled() and actions.check_mail.isEnabled()
+    assert state.window.account_commands.set_up_account() is None
 
 
 async def test_file_menu_adds_accounts_and_checks_for_mail(make: Any) -> None:
@@ -129,8 +144,9 @@ async def test_file_menu_adds_accounts_and_checks_for_mail(make: Any) -> None:
     await idle(state.ops)
     assert state.engine is not None and state.engine.checked == [None]
 
+    assert actions.add_account.isEnabled()
     actions.add_account.trigger()
-    dialog = state.window.findChild(AddAccountDialog)
+    dialog = state.window.findChild(AccountSetupDialog)
     assert dialog is not None and dialog.isVisible() and dialog.isModal()
     dialog.reject()
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from realmail_desktop.store import Account, ImapSecurity, ImapSettings, StoreReader
-from realmail_desktop.ui.dialogs.account_dialog import SYNC_WINDOWS, sync_window_label
+from realmail_desktop.ui.dialogs.sync_window import SYNC_WINDOWS, sync_window_label
 from realmail_desktop.ui.ops import Ops
 from realmail_desktop.ui.sync_control import SyncControl
 

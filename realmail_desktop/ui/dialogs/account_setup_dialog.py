@@ -1,15 +1,16 @@
 """Add account: name, address and password; the servers found for the address (RealMail's provider table,
 autoconfig, DNS SRV — and where from); "Sign in with Google" for Gmail; manual settings one click away; IMAP
-(and SMTP, when a checker is given) tested before anything is saved, with a result line per protocol."""
+(and SMTP, when a checker is given) tested before anything is saved, with a result line per protocol, the
+certificate one click away when it was refused, and the field to fix focused."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,17 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from realmail_desktop.auth import SecretKind, SecretStore
-from realmail_desktop.auth.autoconfig import Discovery
 from realmail_desktop.auth.oauth import LoopbackSignIn
 from realmail_desktop.auth.oauth_client import TokenGrant
 from realmail_desktop.auth.providers import MailSettings, SignIn, domain_of
-from realmail_desktop.core.errors import KeyringUnavailableError, KnownError
+from realmail_desktop.core.errors import (
+    AuthenticationFailedError,
+    CertificateError,
+    KeyringUnavailableError,
+    KnownError,
+)
 from realmail_desktop.core.logs import get_logger
 from realmail_desktop.store import Account, ImapAuth, ImapSecurity, SmtpAuth, SmtpSettings
-from realmail_desktop.ui.dialogs.account_dialog import DEFAULT_SYNC_WINDOW, SYNC_WINDOWS, is_address, sync_window_label
+from realmail_desktop.ui.dialogs.certificate_dialog import CertificateDialog, show_certificate
 from realmail_desktop.ui.dialogs.google_sign_in import GoogleSetup
 from realmail_desktop.ui.dialogs.password_dialog import ask_keep_for_session
 from realmail_desktop.ui.dialogs.server_settings_form import Server, ServerSettingsForm, result_label
+from realmail_desktop.ui.dialogs.sync_window import DEFAULT_SYNC_WINDOW, SYNC_WINDOWS, is_address, sync_window_label
 from realmail_desktop.ui.ops import Ops
 
 # Texts marked for pyside6-lupdate; translated where shown by _translated().
@@ -52,6 +58,12 @@ _log = get_logger("ui")
 
 def _translated(text: str) -> str:
     return QCoreApplication.translate("AccountSetupDialog", text)
+
+
+class SettingsFinder(Protocol):
+    """Finds an address's servers (`auth.autoconfig.Discovery` fits; tests give one that looks nowhere)."""
+
+    async def find(self, address: str) -> MailSettings | None: ...
 
 
 class AccountSetupAdder(Protocol):
@@ -92,11 +104,12 @@ CheckSmtp = Callable[[SmtpSettings, str, str], Awaitable[None]]  # (settings, lo
 
 @dataclass(frozen=True, slots=True)
 class AccountSetup:
-    """Everything the window needs to open the dialog (the app builds it; None keeps the plain IMAP dialog)."""
+    """Everything the window needs to open the dialog (the app builds it; without one there is no Add account).
+    `discovery` is always given: the app's `Discovery()` asks the internet, tests give one that stays local."""
 
     adder: AccountSetupAdder
     google: GoogleSetup | None = None
-    discovery: Discovery | None = None
+    discovery: SettingsFinder = field(kw_only=True)
     check_smtp: CheckSmtp | None = None
 
 
@@ -106,6 +119,9 @@ class AccountSetupDialog(QDialog):
     "Sign in with Google" (the browser opens; Cancel stops waiting, a second Cancel closes). "Add account"
     logs in to IMAP through `sync.add_imap_account` (which saves only after a good login), stores the secret in
     the keyring (or, when there is none and the person agrees, for this session) and the SMTP settings.
+    A refusal is shown in its result line and focuses the field to fix (the password when the login was
+    refused, else the server's host, with the manual settings opened); a refused certificate shows
+    "View certificate…".
 
     Signals: settingsFound(object) with the MailSettings or None after each lookup; accountAdded(Account)
     just before the dialog closes with the account saved.
@@ -121,7 +137,7 @@ class AccountSetupDialog(QDialog):
         ops: Ops,
         parent: QWidget | None = None,
         *,
-        discovery: Discovery | None = None,
+        discovery: SettingsFinder,
         google: GoogleSetup | None = None,
         save_smtp: SaveSmtp | None = None,
         check_smtp: CheckSmtp | None = None,
@@ -130,13 +146,15 @@ class AccountSetupDialog(QDialog):
         self.setWindowTitle(self.tr("Add account"))
         self.setObjectName("accountSetupDialog")
         self._sync, self._secrets, self._ops = sync, secrets, ops
-        self._discovery = discovery or Discovery()
+        self._discovery = discovery
         self._google, self._save_smtp, self._check_smtp = google, save_smtp, check_smtp
         self._found: MailSettings | None = None
         self._looked_up = ""
         self._task: asyncio.Task[object] | None = None
         self._signing_in: asyncio.Task[object] | None = None
         self._closed = False
+        self._certificate: CertificateError | None = None  # the last refused certificate, for "View certificate…"
+        self._to_fix: QLineEdit | None = None  # focused once the form is enabled again after a refusal
 
         self._form = self._build_form()
         self.found_label = result_label(self, "foundSettings")
@@ -152,6 +170,9 @@ class AccountSetupDialog(QDialog):
         self.status_label = result_label(self, "setupStatus")
         self.imap_result = result_label(self, "imapResult")
         self.smtp_result = result_label(self, "smtpResult")
+        self.certificate_button = QPushButton(self.tr("View certificate…"), self)
+        self.certificate_button.setObjectName("viewCertificate")
+        self.certificate_button.clicked.connect(self.show_certificate)
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -162,9 +183,12 @@ class AccountSetupDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (self._form, self.found_label, self.note_label, self.google_button, self.manual_button):
             layout.addWidget(widget)
-        for widget in (self.servers, self.status_label, self.imap_result, self.smtp_result, self._buttons):
+        for widget in (self.servers, self.status_label, self.imap_result, self.smtp_result):
             layout.addWidget(widget)
+        layout.addWidget(self.certificate_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self._buttons)
         self.google_button.hide()
+        self.certificate_button.hide()
         self.servers.hide()
         self.address_edit.editingFinished.connect(self.find_settings)
         for edit in (self.address_edit, self.password_edit, *self.servers.edits()):
@@ -270,11 +294,12 @@ class AccountSetupDialog(QDialog):
     def accept(self) -> None:
         """Add account: test IMAP with the password and save (the dialog closes only once that worked)."""
         imap = self.servers.imap(self.address())
-        if imap is None or not self.password_edit.text() or self.is_busy():
+        if imap is None or not is_address(self.address()) or not self.password_edit.text() or self.is_busy():
             return
         self._begin(_translated(CHECKING))
         self._task = self._ops.run(self._add(imap, self.password_edit.text(), None), label="Add account")
         self._task.add_done_callback(lambda _t: self._end())
+        self._update_buttons()  # busy now: Add account waits
 
     def sign_in_with_google(self) -> None:
         """Open the consent page in the browser and wait (Cancel stops waiting); then add the account."""
@@ -290,6 +315,7 @@ class AccountSetupDialog(QDialog):
         self._begin(_translated(WAITING_FOR_GOOGLE))
         self._signing_in = self._ops.run(self._signed_in(sign_in), label="Sign in with Google")
         self._signing_in.add_done_callback(lambda _t: self._end())
+        self._update_buttons()
 
     async def _signed_in(self, sign_in: LoopbackSignIn) -> None:
         try:
@@ -352,7 +378,7 @@ class AccountSetupDialog(QDialog):
                 before_start=hand_over,
             )
         except KnownError as exc:
-            self._result(self.imap_result, "IMAP", exc)
+            self._refused(self.imap_result, "IMAP", exc, self.servers.imap_rows.host)
             return
         if smtp is not None and self._save_smtp is not None:
             await self._save_smtp(account.id, smtp)
@@ -376,7 +402,7 @@ class AccountSetupDialog(QDialog):
                 auth=auth,
             )
         except KnownError as exc:
-            self._result(self.imap_result, "IMAP", exc)
+            self._refused(self.imap_result, "IMAP", exc, self.servers.imap_rows.host)
             return False
         self._show(self.imap_result, self.tr("IMAP: ✓ logged in to {host}.").format(host=imap.host))
         return True
@@ -388,7 +414,7 @@ class AccountSetupDialog(QDialog):
         try:
             await self._check_smtp(smtp, login, secret)
         except KnownError as exc:
-            self._result(self.smtp_result, "SMTP", exc)
+            self._refused(self.smtp_result, "SMTP", exc, self.servers.smtp_rows.host)
             return False
         self._show(self.smtp_result, self.tr("SMTP: ✓ logged in to {host}.").format(host=smtp.host))
         return True
@@ -415,6 +441,8 @@ class AccountSetupDialog(QDialog):
         self.servers.setEnabled(False)
         self.imap_result.hide()
         self.smtp_result.hide()
+        self.certificate_button.hide()
+        self._certificate = self._to_fix = None
         self._show(self.status_label, status)
         self._update_buttons()
 
@@ -426,6 +454,29 @@ class AccountSetupDialog(QDialog):
         if self.status_label.text() in (_translated(CHECKING), _translated(WAITING_FOR_GOOGLE)):
             self.status_label.hide()
         self._update_buttons()
+        if self._to_fix is not None:  # only now: a disabled field takes no focus
+            self._to_fix.setFocus()
+            self._to_fix.selectAll()
+            self._to_fix = None
+
+    def _refused(self, label: QLabel, what: str, error: KnownError, host: QLineEdit) -> None:
+        """A server refused: its result line, "View certificate…" for a certificate, and the field to fix."""
+        self._result(label, what, error)
+        if isinstance(error, CertificateError) and error.details:
+            self._certificate = error
+            self.certificate_button.show()
+        if isinstance(error, AuthenticationFailedError) and self.password_edit.isVisibleTo(self):
+            self._to_fix = self.password_edit
+        elif self._to_fix is None:  # the first refusal's field wins (IMAP and SMTP are checked at once)
+            self.manual_button.setChecked(True)  # the host to fix is in the manual settings
+            self._to_fix = host
+
+    def show_certificate(self) -> CertificateDialog | None:
+        """The "View certificate…" button: what the server presented and why it was not trusted (None: none)."""
+        error = self._certificate
+        if error is None:
+            return None
+        return show_certificate(error.message, error.hint, error.details, self)
 
     def _result(self, label: QLabel, what: str, error: KnownError) -> None:
         self._show(label, f"{what}: ✗ {error.message} {error.hint}".strip())
@@ -437,6 +488,7 @@ class AccountSetupDialog(QDialog):
 
     def _update_buttons(self) -> None:
         busy = self.is_busy()
-        ready = self.servers.imap(self.address()) is not None and bool(self.password_edit.text())
+        address = self.address()
+        ready = is_address(address) and self.servers.imap(address) is not None and bool(self.password_edit.text())
         self.ok_button.setEnabled(ready and not busy and not self.uses_google())
         self.google_button.setEnabled(not busy and self._google is not None and self._found is not None)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QMenu, QWidget
 from realmail_desktop.auth import SecretStore
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store import Account, AccountKind, FolderRole, Store
-from realmail_desktop.ui.dialogs.account_dialog import AddAccountDialog
 from realmail_desktop.ui.dialogs.account_settings_dialog import AccountSettingsDialog, account_settings_dialog
 from realmail_desktop.ui.dialogs.account_setup_dialog import AccountSetup, AccountSetupDialog
 from realmail_desktop.ui.dialogs.accounts_dialog import AccountsDialog
@@ -37,7 +36,7 @@ class AccountCommands(QObject):
 
     `current_account` and `current_folder` tell what the tree has selected; `update(...)` enables the
     window's account actions for it; `context_menu(...)` is the tree's right-click menu. `secrets` keeps the
-    passwords; `setup` (None: the plain IMAP dialog) is what File → Add account… and Google sign-in need;
+    passwords; `setup` (None: no File → Add account…) is what that dialog and Google sign-in need;
     `edit_identities(account_id)` is the settings dialog's "Identities…".
     """
 
@@ -180,21 +179,16 @@ class AccountCommands(QObject):
         if self._sync is not None and chosen is not None and self.can_unsubscribe(chosen):
             self._ops.run(self._sync.set_subscribed(chosen, False), label="Unsubscribe")
 
-    def add_account(self) -> AddAccountDialog | None:
-        """File → Add account…: the IMAP account dialog (window-modal; it adds the account itself)."""
-        if self._sync is None:
-            return None
-        dialog = AddAccountDialog(self._sync, self._secrets, self._ops, self._window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
+    def can_add_account(self) -> bool:
+        """File → Add account… needs the sync engine and what the setup dialog needs (`setup`)."""
+        return self._sync is not None and self._setup is not None
 
-    def set_up_account(self) -> AccountSetupDialog | AddAccountDialog | None:
-        """File → Add account…: the setup dialog (settings found for the address, Google sign-in) when the app
-        gave what it needs, else the plain IMAP dialog."""
+    def set_up_account(self) -> AccountSetupDialog | None:
+        """File → Add account…: the setup dialog (settings found for the address, Google sign-in, manual settings;
+        window-modal, it adds the account itself); None when the window was built without `setup`."""
         setup = self._setup
-        if setup is None:
-            return self.add_account()
+        if setup is None or self._sync is None:
+            return None
         dialog = AccountSetupDialog(
             setup.adder,
             self._secrets,

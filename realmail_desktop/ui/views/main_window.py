@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         a.arrange_accounts.triggered.connect(lambda _checked=False: accounts.arrange_accounts())
         self.account_banner.signInRequested.connect(accounts.sign_in_again)
         a.check_mail.triggered.connect(self.check_for_mail)
-        a.add_account.setEnabled(self._sync is not None)
+        a.add_account.setEnabled(accounts.can_add_account())
         a.check_mail.setEnabled(self._sync is not None)
         a.import_mail.triggered.connect(self.folder_commands.import_mail)
         a.export_folder.triggered.connect(self.folder_commands.export_folder)
@@ -369,17 +369,18 @@ class MainWindow(QMainWindow):
             self.compose.open_draft(summary.id)  # a draft opens where it can be finished
             return None
         window = self._reader_window(summary)
-        if self.drive_commands is not None:
-            self.drive_commands.adopt_reader(window.reader)
         window.show()
         return window
 
     def _reader_window(self, summary: MessageSummary) -> ReaderWindow:
-        """A message in a window of its own, with the reading settings and the answer menu."""
+        """A message in a window of its own (from the list or a notification), with the reading settings, the
+        answer menu and, once the app gave Drive, Save to Drive."""
         fetch_body = self._sync.fetch_body if self._sync is not None else None
         window = ReaderWindow(self._store, self._ops, summary, self, fetch_body=fetch_body)
         self.settings_commands.adopt_reader(window.reader)
         self.compose.add_answer_menu(window, lambda: window.reader.message_id)
+        if self.drive_commands is not None:
+            self.drive_commands.adopt_reader(window.reader)
         return window
 
     def reader_windows(self) -> list[ReaderWindow]:
