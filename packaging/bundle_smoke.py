@@ -4,7 +4,8 @@
     python3 packaging/bundle_smoke.py /usr/bin/realmail          # an installed .deb (standard library only)
 
 It checks that the binary starts offscreen, imports the demo mailbox into the empty profile (7 folders, 44
-messages), paints the window, shuts down in order and exits 0; that stderr is empty but for lines matching
+messages), paints the window, starts the header sync's worker process (multiprocessing in a frozen build), shuts
+down in order and exits 0; that stderr is empty but for lines matching
 ALLOWED_STDERR; and that the profile's log holds no ERROR and no traceback. Exit 0 when all hold.
 """
 
@@ -69,6 +70,8 @@ def smoke_problems(result: subprocess.CompletedProcess[str], profile: Path) -> l
         problems.append(f"exit status {result.returncode}")
     if not result.stdout.startswith(f"smoke ok: {DEMO_FOLDERS} folders, {DEMO_MESSAGES} messages"):
         problems.append(f"unexpected output: {result.stdout.strip()!r}")
+    if "smoke ok: header sync worker process" not in result.stdout:  # multiprocessing works in this build
+        problems.append(f"no header sync worker process: {result.stdout.strip()!r}")
     problems.extend(f"stderr: {line}" for line in unexpected_stderr(result.stderr))
     database = profile / "realmail.sqlite3"
     if database.is_file():

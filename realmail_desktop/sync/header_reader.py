@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
-import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from realmail_desktop.sync.gmail import labels_by_uid, threads_by_uid
 from realmail_desktop.sync.imap_commands import header_fetches
 
 _log = get_logger("sync")
+_FREEZE_FROM = 2_000  # messages of a header sync from which freeze_long_lived() pays
 _START_SECONDS = 60.0  # a worker that has not imported the row code by then is given up (a thread reads)
 
 
@@ -66,6 +67,18 @@ def read_header_batch(lines: FetchLines) -> HeaderBatch:
     )
 
 
+def freeze_long_lived() -> None:
+    """Take the objects this process holds now (modules, Qt, the store: ~60,000 that live as long as the app)
+    out of the garbage collector's full collections (`gc.freeze`).
+
+    A big header sync allocates a few objects a row in this process (the rows unpickled from the worker on the
+    executor's thread, or read on a thread); once or twice a sync that sets off a full collection, which walked
+    every object with the GIL held for 33–56 ms: the sync's longest event-loop stall (docs/PERFORMANCE.md).
+    Frozen objects are not walked; what came later still is. The price: cyclic garbage that is alive at this
+    moment is never freed."""
+    gc.freeze()
+
+
 def _worker_ready() -> int:
     """The worker's first job, done once it has imported what `read_header_batch` needs: its process id."""
     return os.getpid()
@@ -76,8 +89,8 @@ class HeaderReader:
     from which a worker process is started (None: never; 0: for any)."""
 
     def __init__(self, *, process_from: int | None = 2_000) -> None:
-        # A frozen build would need multiprocessing.freeze_support() wired into its start-up: threads there.
-        self._process_from = None if getattr(sys, "frozen", False) else process_from
+        # Frozen builds too: their entry script (packaging/launcher.py) calls multiprocessing.freeze_support().
+        self._process_from = process_from
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Future[None] | None = None
         self._ready = False
@@ -98,7 +111,10 @@ class HeaderReader:
         return self._worker_pid if self._ready else None
 
     def expect(self, messages: int) -> None:
-        """A header sync of `messages` starts: start the worker process in the background when it pays."""
+        """A header sync of `messages` starts: start the worker process in the background when it pays (and,
+        for a big one, take the app's long-lived objects out of full garbage collections: freeze_long_lived)."""
+        if messages >= _FREEZE_FROM:
+            freeze_long_lived()
         if self._process_from is None or messages < self._process_from or self._starting is not None or self._closed:
             return
         self._starting = asyncio.ensure_future(self._start())

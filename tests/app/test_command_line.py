@@ -63,6 +63,7 @@ def test_smoke_starts_imports_the_demo_and_exits_cleanly(tmp_path: Path) -> None
     result = run_realmail("--smoke", "--profile", str(profile))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("smoke ok: 7 folders, ")
+    assert "smoke ok: header sync worker process" in result.stdout  # the sync's worker process can start
     assert result.stderr == ""  # no Qt noise, no warnings at exit
     with sqlite3.connect(profile / "realmail.sqlite3") as conn:
         assert conn.execute("SELECT name FROM accounts").fetchall() == [("Local Folders",)]

@@ -4,6 +4,7 @@ of the chunks to a thread."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 
@@ -12,7 +13,7 @@ import pytest
 from realmail_desktop.sync._worker_start import WORKER_NICENESS
 from realmail_desktop.sync.fetch_reply import FetchLines, internaldate_seconds, parse_fetch_replies
 from realmail_desktop.sync.fetched_mail import header_rows, is_deleted, keywords_by_uid
-from realmail_desktop.sync.header_reader import HeaderReader, read_header_batch
+from realmail_desktop.sync.header_reader import HeaderReader, freeze_long_lived, read_header_batch
 from realmail_desktop.sync.imap_commands import header_fetches
 
 PLAIN = b'("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 12 1 NIL NIL NIL NIL)'
@@ -132,4 +133,28 @@ async def test_a_worker_that_dies_leaves_the_chunks_to_a_thread(caplog: pytest.L
         assert "reading them on a thread" in caplog.text
         assert await reader.read(lines) == read_header_batch(lines)  # and so on, on the thread
     finally:
+        await reader.close()
+
+
+def _collectable(obj: object) -> bool:
+    """Whether the garbage collector still walks `obj` (frozen objects are left out of every collection)."""
+    return any(o is obj for o in gc.get_objects())
+
+
+async def test_a_big_header_sync_takes_the_long_lived_objects_out_of_full_collections() -> None:
+    gc.unfreeze()  # whatever an earlier test froze
+    reader = HeaderReader(process_from=None)
+    try:
+        long_lived = {"kept": [1, 2]}
+        reader.expect(1_999)  # a small sync leaves the collector alone
+        assert _collectable(long_lived) and gc.get_freeze_count() == 0
+        reader.expect(2_000)
+        assert not _collectable(long_lived)
+        later = {"made": ["after"]}
+        assert _collectable(later)  # what comes after is still collected
+        gc.unfreeze()
+        freeze_long_lived()  # the same, on its own
+        assert not _collectable(later)
+    finally:
+        gc.unfreeze()
         await reader.close()
