@@ -243,9 +243,18 @@ class SendService:
                 token_for=self._token_for,
                 options=self._options,
                 extra_ca_file=self._settings.extra_ca_file,
+                size_limit_seen=self._size_limit_seen,
             )
             self._pools[account.account_id] = pool
         return pool
+
+    def _size_limit_seen(self, account_id: int, size_limit: int) -> None:
+        """Keep what the server announced, beside the sending (the composer and Drive settings read it)."""
+
+        async def keep() -> None:
+            await self._store.sending.set_smtp_size_limit(account_id, size_limit)
+
+        self._spawn(keep())
 
     async def _work(self, pool: SmtpPool, queue: deque[OutboxItem], raws: dict[int, bytes], crew: list[int]) -> None:
         """One session's share: messages one after another until the queue is empty. Pipelined one deep: the

@@ -1,5 +1,6 @@
 """SmtpPool: the connections to one account's SMTP server — lazy connect, TLS or STARTTLS with verified
-certificates, AUTH (password or XOAUTH2), reuse across a batch, a few in parallel, closed when idle."""
+certificates, AUTH (password or XOAUTH2), reuse across a batch, a few in parallel, closed when idle; it passes
+on the message size limit the server announces (EHLO SIZE) when that differs from the account's."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from realmail_desktop.store import ImapSecurity, SendingAccount, SmtpAuth
 _log = get_logger("send")
 PasswordFor = Callable[[int], str | None]  # account id → its password from the keyring (blocking; run in a thread)
 TokenFor = Callable[[int], Awaitable[str]]  # account id → a fresh OAuth2 access token (XOAUTH2)
+SizeLimitSeen = Callable[[int, int], None]  # (account id, announced SIZE) → keep it (must not block)
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
@@ -38,8 +40,10 @@ class SmtpPool:
         token_for: TokenFor | None = None,
         options: SendOptions | None = None,
         extra_ca_file: Path | None = None,
+        size_limit_seen: SizeLimitSeen | None = None,
     ) -> None:
         self.account = account
+        self._size_limit_seen = size_limit_seen
         self._password_for = password_for
         self._token_for = token_for
         self._options = options or SendOptions()
@@ -136,9 +140,22 @@ class SmtpPool:
             context.load_verify_locations(cafile=str(self._extra_ca_file))
         return context
 
+    def _note_size_limit(self, smtp: aiosmtplib.SMTP) -> None:
+        """RFC 1870: "SIZE n" is the largest message the server takes; a bare "SIZE" or "SIZE 0" sets none. A
+        server that does not announce it tells us nothing, and the stored value stays. Only a change is passed
+        on: this pool's account then carries the new value, so the next session writes nothing."""
+        announced = smtp.esmtp_extensions.get("size")
+        if announced is None or self._size_limit_seen is None:
+            return
+        size = int(announced) if announced.strip().isdigit() else 0
+        if size != self.account.smtp_size_limit:
+            self.account = self.account.model_copy(update={"smtp_size_limit": size})
+            self._size_limit_seen(self.account.account_id, size)
+
     async def _login(self, smtp: aiosmtplib.SMTP) -> None:
         if not smtp.esmtp_extensions:  # aiosmtplib forgets them at STARTTLS (RFC 3207 §4.2) and does not ask again
             await smtp.ehlo()
+        self._note_size_limit(smtp)
         login = self.account.login
         if self.account.smtp.auth is SmtpAuth.XOAUTH2:
             if self._token_for is None:

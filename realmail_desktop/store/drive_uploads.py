@@ -10,9 +10,10 @@ from enum import StrEnum
 
 from realmail_desktop.core.events import Changes
 from realmail_desktop.store.database import Database
+from realmail_desktop.store.message_size import DEFAULT_ATTACHMENT_LIMIT, attachment_limit
 
 MB = 1024 * 1024
-DEFAULT_THRESHOLD = 25 * MB  # Gmail's limit for a message's attachments
+DEFAULT_THRESHOLD = DEFAULT_ATTACHMENT_LIMIT  # until the account's server has announced its size limit
 MIN_THRESHOLD = 10 * MB
 
 
@@ -32,6 +33,8 @@ class DriveSettings:
     sharing: LinkSharing = LinkSharing.ANYONE
     folder_id: str = ""  # the "RealMail attachments" folder, once known
     google_account: int | None = None  # whose Google sign-in Drive uses (migrations/0014); None: this account's
+    # The files one message of this account may carry (store/message_size.py): the composer warns above it.
+    attachment_limit: int = DEFAULT_ATTACHMENT_LIMIT
 
     def sign_in_account(self, account_id: int) -> int:
         """The account whose Google tokens reach Drive for `account_id` (these settings' account)."""
@@ -54,14 +57,18 @@ class DriveUpload:
 
 
 def read_settings(conn: sqlite3.Connection, account_id: int) -> DriveSettings:
+    """The saved settings; with none saved, the threshold is the files the account's server takes in one
+    message (at least 10 MB), which is 25 MB until the server has announced its size limit."""
+    size = conn.execute("SELECT smtp_size_limit FROM accounts WHERE id = ?", (account_id,)).fetchone()
+    limit = attachment_limit(int(size[0]) if size is not None else 0)
     row = conn.execute(
         "SELECT enabled, threshold, sharing, folder_id, google_account FROM drive_settings WHERE account_id = ?",
         (account_id,),
     ).fetchone()
-    if row is None:
-        return DriveSettings()
+    if row is None:  # whole MB, as the settings dialog offers it (Gmail: 25.6 MB → 25 MB)
+        return DriveSettings(threshold=max(MIN_THRESHOLD, limit // MB * MB), attachment_limit=limit)
     google_account = None if row[4] is None else int(row[4])
-    return DriveSettings(bool(row[0]), int(row[1]), LinkSharing(row[2]), str(row[3]), google_account)
+    return DriveSettings(bool(row[0]), int(row[1]), LinkSharing(row[2]), str(row[3]), google_account, limit)
 
 
 def read_uploads(conn: sqlite3.Connection, account_id: int | None = None) -> list[DriveUpload]:

@@ -435,6 +435,8 @@ class SendingAccount(_Frozen):
     # The sync's finding (sync/folder_roles.py quirks): the server files relayed mail in Sent by itself
     # (Gmail). None: not connected yet.
     server_files_sent: bool | None = None
+    # The largest message its server takes, as last announced (EHLO SIZE, migrations/0017); 0: not known.
+    smtp_size_limit: int = 0
 
     @property
     def login(self) -> str:

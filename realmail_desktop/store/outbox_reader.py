@@ -88,7 +88,8 @@ class OutboxReader:
     def sending_account(self, account_id: int) -> SendingAccount | None:
         smtp = self.smtp_settings(account_id)
         row = self._conn.execute(
-            "SELECT address, imap_host, username, server_files_sent FROM accounts WHERE id = ?", (account_id,)
+            "SELECT address, imap_host, username, server_files_sent, smtp_size_limit FROM accounts WHERE id = ?",
+            (account_id,),
         ).fetchone()
         if smtp is None or row is None:
             return None
@@ -99,6 +100,7 @@ class OutboxReader:
             imap_host=row[1],
             imap_username=row[2],
             server_files_sent=None if row[3] is None else bool(row[3]),
+            smtp_size_limit=int(row[4]),
         )
 
     def delivery_problems(self, message_row: int) -> list[DeliveryProblem]:

@@ -33,6 +33,13 @@ class SendingRepository:
                 raise NotFoundError("That account no longer exists.")
         return self._db.publish(Changes(accounts=True))
 
+    async def set_smtp_size_limit(self, account_id: int, size_limit: int) -> Changes:
+        """Keep the message size limit the account's SMTP server announced (EHLO SIZE; 0: none). Nothing a list
+        shows changes: the composer and the Drive settings read it when they open."""
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE accounts SET smtp_size_limit = ? WHERE id = ?", (max(0, size_limit), account_id))
+        return Changes()
+
     async def record_delivery_report(
         self, report_row: int, sent_message_id: str, problems: Sequence[DeliveryProblem]
     ) -> Changes:

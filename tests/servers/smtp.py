@@ -183,6 +183,7 @@ class SmtpServer:
     port: int = 0
     reuse_port: bool = False  # opt-in: processes share the port (SO_REUSEPORT; bench/send.py)
     certificates: CertificateFiles | None = None  # default: this process's session_certificates()
+    size_limit: int | None = 33554432  # announced as EHLO "SIZE n" (aiosmtpd's default); None/0: not announced
     received: list[Received] = field(default_factory=list)
     count: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -205,7 +206,7 @@ class SmtpServer:
             return [r for r in self.received if r.acknowledged]
 
     def start(self) -> None:
-        kwargs: dict[str, Any] = {"auth_require_tls": self.starttls}
+        kwargs: dict[str, Any] = {"auth_require_tls": self.starttls, "data_size_limit": self.size_limit}
         if self.starttls:
             files = self.certificates or session_certificates()
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -65,3 +65,20 @@ async def test_a_failed_save_keeps_the_dialog_open(qtbot: Any, store: Store) -> 
     await wait_for(failed)
     assert dialog.isVisible()
     await ops.drain()
+
+
+async def test_the_default_threshold_shown_is_what_the_accounts_server_takes(qtbot: Any, store: Store) -> None:
+    account, _ = await store.accounts.create_local()
+    await store.sending.set_smtp_size_limit(account.id, 100 * MB)  # announced by its server: ~74.9 MB of files
+    ops = Ops()
+    settings = await store.drive.settings(account.id)
+    parent = window(qtbot)
+    dialog = DriveSettingsDialog(account, settings, ops, store.drive.save_settings, parent)
+    dialog.show()
+    assert dialog.threshold.value() == 74
+    dialog.use_drive.setChecked(True)
+    saved = next_emit(dialog.settingsSaved)
+    ok(dialog)
+    await wait_for(saved)
+    assert (await store.drive.settings(account.id)).threshold == 74 * MB
+    await ops.drain()

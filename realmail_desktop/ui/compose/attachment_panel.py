@@ -1,4 +1,5 @@
-"""AttachmentPanel: the composer's attached files — name and size each, the total, and the account's size limit;
+"""AttachmentPanel: the composer's attached files — name and size each, the total, and the account's size limit
+(the files one message may carry, from the size its server announces: store/message_size.py);
 a file that will go as a Google Drive link (the From account's Drive settings) says so and does not count
 towards the limit.
 
@@ -13,11 +14,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 
 from realmail_desktop.mail.compose import FileAttachment
 from realmail_desktop.store import DriveSettings
+from realmail_desktop.store.message_size import DEFAULT_ATTACHMENT_LIMIT
 from realmail_desktop.ui.icons import app_icon
 
-DEFAULT_SIZE_LIMIT = 25 * 1024 * 1024  # what most providers accept (Gmail, Outlook.com: 20–25 MB)
-# Base64 makes an attachment a third bigger on the wire, and the limit applies to the message sent.
-WIRE_FACTOR = 4 / 3
+DEFAULT_SIZE_LIMIT = DEFAULT_ATTACHMENT_LIMIT  # until the From account's server has announced its limit
 # The list item's role holding whether the file goes as a Drive link (for tests and screen readers alike).
 DriveLinkRole = Qt.ItemDataRole.UserRole + 1
 
@@ -33,11 +33,12 @@ def human_size(size: float) -> str:
 class AttachmentPanel(QWidget):
     changed = Signal()
 
-    def __init__(self, size_limit: int = DEFAULT_SIZE_LIMIT, parent: QWidget | None = None) -> None:
+    def __init__(self, size_limit: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._files: list[FileAttachment] = []
         self._drive = DriveSettings()  # off until the composer has read the From account's settings
-        self.size_limit = size_limit
+        self.size_limit = DEFAULT_SIZE_LIMIT if size_limit is None else size_limit
+        self.follows_account = size_limit is None  # else a fixed limit (tests), which set_size_limit keeps
         self.list = QListWidget(self)
         self.list.setObjectName("attachmentList")
         self.list.setAccessibleName(self.tr("Attachments"))
@@ -86,6 +87,12 @@ class AttachmentPanel(QWidget):
                 self._show_item(item, attachment)
         self._refresh()
 
+    def set_size_limit(self, size_limit: int) -> None:
+        """The files the From account's server takes in one message (DriveSettings.attachment_limit)."""
+        if self.follows_account and size_limit != self.size_limit:
+            self.size_limit = size_limit
+            self._refresh()
+
     def sends_as_link(self, attachment: FileAttachment) -> bool:
         return self._drive.sends_as_link(len(attachment.data))
 
@@ -101,8 +108,8 @@ class AttachmentPanel(QWidget):
         return sum(len(f.data) for f in self._files if not self.sends_as_link(f))
 
     def over_limit(self, extra: int = 0) -> bool:
-        """Whether the message would be bigger than the account accepts (attachments as sent, base64)."""
-        return (self.mailed_size() + extra) * WIRE_FACTOR > self.size_limit
+        """Whether the files in the message are more than the account accepts (the limit allows for base64)."""
+        return self.mailed_size() + extra > self.size_limit
 
     def _show_item(self, item: QListWidgetItem, attachment: FileAttachment) -> None:
         shown = self.tr("{name} ({size})").format(name=attachment.filename, size=human_size(len(attachment.data)))

@@ -61,7 +61,7 @@ class ComposerWindow(QMainWindow):
         *,
         undo_seconds: int = 10,
         autosave_ms: int = AUTOSAVE_MS,
-        size_limit: int = DEFAULT_SIZE_LIMIT,
+        size_limit: int | None = None,  # None: what the From account's server takes (tests fix one)
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -228,7 +228,8 @@ class ComposerWindow(QMainWindow):
 
     def load_drive_settings(self) -> asyncio.Task[DriveSettings] | None:
         """Read the From account's Drive settings, so the panel marks the files that will go as Drive links
-        (ingest/outgoing.queue_draft decides the same way when the message is queued)."""
+        (ingest/outgoing.queue_draft decides the same way when the message is queued) and warns at the size
+        its server takes (unless the composer was given a fixed limit)."""
         identity = self.identity()
         account_id = identity.account_id if identity is not None else None
         if account_id == self._drive_account:
@@ -236,11 +237,13 @@ class ComposerWindow(QMainWindow):
         self._drive_account = account_id
         if account_id is None:
             self.attachments.set_drive(None)
+            self.attachments.set_size_limit(DEFAULT_SIZE_LIMIT)
             return None
 
         def loaded(settings: DriveSettings) -> None:
             if self._drive_account == account_id:  # not switched to another account meanwhile
                 self.attachments.set_drive(settings)
+                self.attachments.set_size_limit(settings.attachment_limit)
 
         return self._ops.run(self._store.drive.settings(account_id), label="Read Drive settings", on_done=loaded)
 

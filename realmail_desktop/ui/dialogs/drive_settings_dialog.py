@@ -128,6 +128,7 @@ class DriveSettingsDialog(QDialog):
             sharing=LinkSharing.RECIPIENTS if self.recipients.isChecked() else LinkSharing.ANYONE,
             folder_id=self._settings.folder_id,
             google_account=self.google_account.currentData() if self._google_accounts else None,
+            attachment_limit=self._settings.attachment_limit,
         )
 
     def _google_chooser(self, chosen: int | None) -> QComboBox:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from realmail_desktop.store import Account, DriveSettings, LinkSharing, Store
-from realmail_desktop.store.drive_uploads import DEFAULT_THRESHOLD, MIN_THRESHOLD
+from realmail_desktop.store.drive_uploads import DEFAULT_THRESHOLD, MB, MIN_THRESHOLD
+from realmail_desktop.store.message_size import attachment_limit
 
 
 async def test_settings_default_then_kept_per_account(store: Store, account: Account) -> None:
@@ -34,3 +35,20 @@ async def test_sessions_are_replaced_by_key_and_go_with_their_account(store: Sto
     assert found is not None and found.size == 5
     await store.accounts.delete_account(account.id)
     assert await store.drive.pending() == []
+
+
+async def test_the_default_threshold_follows_the_servers_size_and_a_saved_one_wins(
+    store: Store, account: Account
+) -> None:
+    await store.sending.set_smtp_size_limit(account.id, 35882577)  # Gmail's SIZE: 25.6 MB of files
+    unsaved = await store.drive.settings(account.id)
+    assert unsaved.threshold == DEFAULT_THRESHOLD == 25 * MB  # whole MB, as the settings dialog offers it
+    assert unsaved.attachment_limit == attachment_limit(35882577)
+    await store.sending.set_smtp_size_limit(account.id, 100 * MB)
+    assert (await store.drive.settings(account.id)).threshold == 75 * MB - MB  # 75 MB less the headers' share
+    await store.sending.set_smtp_size_limit(account.id, 4 * MB)
+    assert (await store.drive.settings(account.id)).threshold == MIN_THRESHOLD  # offered from 10 MB
+    await store.drive.save_settings(account.id, DriveSettings(True, 40 * MB))
+    await store.sending.set_smtp_size_limit(account.id, 100 * MB)
+    saved = await store.drive.settings(account.id)
+    assert saved.threshold == 40 * MB and saved.attachment_limit == attachment_limit(100 * MB)

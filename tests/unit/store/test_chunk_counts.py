@@ -113,7 +113,7 @@ def test_a_profile_of_version_15_keeps_its_counts_and_counts_chunks(tmp_path: Pa
     )
     before = counts_as_kept(conn)
     assert before[0] == [(1, 2, 1, 1)]
-    assert migrate(conn, migrations_dir()) == 16
+    assert migrate(conn, migrations_dir()) == len(list(migrations_dir().glob("*.sql")))  # the latest
     assert counts_as_kept(conn) == before == counts_from_the_rows(conn)
     conn.execute(
         "INSERT INTO messages (id, account_id, folder_id, message_id, date, thread_id) VALUES (3, 1, 1, '<c@x>', 9, 1)"
