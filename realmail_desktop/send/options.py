@@ -1,8 +1,7 @@
-"""Tunables of the sender service (pool size, batching, timeouts, retry delays) and the retry delay itself."""
+"""Tunables of the sender service (pool size, batching, timeouts, retry delays: core/backoff.py)."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 
@@ -18,11 +17,3 @@ class SendOptions:
     retry_max_seconds: float = 3600.0
     max_refusals: int = 8  # 4xx replies to one message before it is given up as failed (no connection: never)
     check_interval_seconds: float = 300.0  # the longest sleep with nothing due (a safety net for missed wakes)
-
-
-def retry_delay(attempts: int, options: SendOptions, rng: random.Random | None = None) -> float:
-    """Seconds before the next try of a message that has had `attempts`: exponential with full jitter (AWS
-    architecture blog), from the persisted attempt count, so it survives a restart. (sync/options.py's
-    Backoff keeps its count in memory for one connection, so it is not shared.)"""
-    ceiling = min(options.retry_max_seconds, options.retry_first_seconds * (2 ** max(attempts - 1, 0)))
-    return (rng or random).uniform(ceiling / 2, ceiling)

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosmtplib
 
+from realmail_desktop.core.backoff import retry_delay
 from realmail_desktop.core.config import Settings
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.core.events import AccountState, AccountStatus, Changes, EventBus, OutboxStatus
@@ -20,7 +21,7 @@ from realmail_desktop.core.logs import get_logger
 from realmail_desktop.send.acknowledgements import AcknowledgementLog
 from realmail_desktop.send.bounces import read_delivery_report
 from realmail_desktop.send.delivery import transmit
-from realmail_desktop.send.options import SendOptions, retry_delay
+from realmail_desktop.send.options import SendOptions
 from realmail_desktop.send.smtp_errors import SendingNotSetUpError, SmtpRejectedError, is_transient
 from realmail_desktop.send.smtp_pool import PasswordFor, SmtpPool, TokenFor
 from realmail_desktop.store import Acknowledged, OutboxItem, OutboxState, SendingAccount, Store
@@ -330,7 +331,7 @@ class SendService:
     async def _failed(self, item: OutboxItem, error: KnownError) -> None:
         gave_up = isinstance(error, SmtpRejectedError) and item.attempts >= self._options.max_refusals
         if is_transient(error) and not gave_up:
-            delay = retry_delay(item.attempts, self._options)
+            delay = retry_delay(item.attempts, self._options.retry_first_seconds, self._options.retry_max_seconds)
             await self._store.outbox.retry_later(item, error.message, self._clock() + delay)
             state = OutboxState.QUEUED
             _log.info("message %s waits %.0f s: %s", item.id, delay, error.message)

@@ -37,7 +37,7 @@ from realmail_desktop.sync.connection import ImapConnection
 from realmail_desktop.sync.folder_roles import ServerQuirks, quirks_for, remote_folders
 from realmail_desktop.sync.folder_sync import FolderSync
 from realmail_desktop.sync.gmail import label_folders
-from realmail_desktop.sync.header_reader import HeaderReader
+from realmail_desktop.sync.header_reader import HeaderReader, thaw_long_lived
 from realmail_desktop.sync.options import Backoff, SyncOptions
 from realmail_desktop.sync.replay import ActionReplay, FetchElsewhere, SourceUnavailableError
 
@@ -409,14 +409,18 @@ class AccountSync:
         folders = [f for f in await self._sync_folders() if f.synced]
         # An initial sync ahead (LIST-STATUS counts the messages): the header reader's worker process starts now,
         # while the Inbox's newest headers are fetched and read on a thread.
-        self._header_reader.expect(
+        frozen = self._header_reader.expect(
             sum((statuses.get(f.remote_name) or {}).get("MESSAGES", 0) for f in folders if not f.headers_complete)
         )
-        for folder in folders:
-            if self._unchanged(folder, statuses.get(folder.remote_name)):
-                self._log.debug("%s: unchanged since the last sync (LIST-STATUS)", folder.path)
-                continue
-            changed |= await self._guarded(folders_sync.sync_headers, folder)
+        try:
+            for folder in folders:
+                if self._unchanged(folder, statuses.get(folder.remote_name)):
+                    self._log.debug("%s: unchanged since the last sync (LIST-STATUS)", folder.path)
+                    continue
+                changed |= await self._guarded(folders_sync.sync_headers, folder)
+        finally:
+            if frozen:
+                thaw_long_lived()  # the header phase is over: the collector walks everything again
         self._want_bodies = False
         await self._sync_all_bodies()
         return changed

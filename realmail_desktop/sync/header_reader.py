@@ -67,6 +67,15 @@ def read_header_batch(lines: FetchLines) -> HeaderBatch:
     )
 
 
+class _Freezes:
+    """How many header phases are between freeze_long_lived() and thaw_long_lived() (one per process)."""
+
+    open = 0
+
+
+_freezes = _Freezes()
+
+
 def freeze_long_lived() -> None:
     """Take the objects this process holds now (modules, Qt, the store: ~60,000 that live as long as the app)
     out of the garbage collector's full collections (`gc.freeze`).
@@ -74,9 +83,18 @@ def freeze_long_lived() -> None:
     A big header sync allocates a few objects a row in this process (the rows unpickled from the worker on the
     executor's thread, or read on a thread); once or twice a sync that sets off a full collection, which walked
     every object with the GIL held for 33–56 ms: the sync's longest event-loop stall (docs/PERFORMANCE.md).
-    Frozen objects are not walked; what came later still is. The price: cyclic garbage that is alive at this
-    moment is never freed."""
+    Frozen objects are not walked; what came later still is. Only for the header phase: `thaw_long_lived` when it
+    ends gives them back (cyclic garbage among them is then collected as before); the count lets syncs of several
+    accounts overlap."""
+    _freezes.open += 1
     gc.freeze()
+
+
+def thaw_long_lived() -> None:
+    """A header phase that `freeze_long_lived` began has ended: the last one gives the objects back to the collector."""
+    _freezes.open = max(0, _freezes.open - 1)
+    if _freezes.open == 0:
+        gc.unfreeze()
 
 
 def _worker_ready() -> int:
@@ -110,14 +128,18 @@ class HeaderReader:
         """The worker process's id while it reads the chunks."""
         return self._worker_pid if self._ready else None
 
-    def expect(self, messages: int) -> None:
+    def expect(self, messages: int) -> bool:
         """A header sync of `messages` starts: start the worker process in the background when it pays (and,
-        for a big one, take the app's long-lived objects out of full garbage collections: freeze_long_lived)."""
-        if messages >= _FREEZE_FROM:
+        for a big one, take the app's long-lived objects out of full garbage collections: freeze_long_lived).
+        True when it froze them: the caller calls `thaw_long_lived()` when its header phase ends."""
+        frozen = messages >= _FREEZE_FROM
+        if frozen:
             freeze_long_lived()
-        if self._process_from is None or messages < self._process_from or self._starting is not None or self._closed:
-            return
-        self._starting = asyncio.ensure_future(self._start())
+        if not (
+            self._process_from is None or messages < self._process_from or self._starting is not None or self._closed
+        ):
+            self._starting = asyncio.ensure_future(self._start())
+        return frozen
 
     async def started(self) -> bool:
         """Wait until the worker process is ready (or could not start); True when it reads the chunks now."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from realmail_desktop.bridges.drive.errors import (
 )
 from realmail_desktop.bridges.drive.service import DriveService
 from realmail_desktop.bridges.drive.sources import BytesSource
+from realmail_desktop.core.backoff import retry_delay
 from realmail_desktop.core.errors import KnownError
 from realmail_desktop.core.events import Changes, DriveUploadStatus, EventBus
 from realmail_desktop.core.logs import get_logger
@@ -45,13 +45,6 @@ class OutboxUploadOptions:
     retry_first_seconds: float = 30.0
     retry_max_seconds: float = 3600.0
     check_interval_seconds: float = 300.0  # the longest sleep with nothing due (a safety net for missed wakes)
-
-
-def retry_delay(attempts: int, options: OutboxUploadOptions) -> float:
-    """Seconds before the next try after `attempts` (persisted, so it survives a restart): exponential with full
-    jitter, the formula of send/options.py (services do not import each other)."""
-    ceiling = min(options.retry_max_seconds, options.retry_first_seconds * (2 ** max(attempts - 1, 0)))
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 (jitter, not a secret)
 
 
 class OutboxUploads:
@@ -148,6 +141,9 @@ class OutboxUploads:
         await self._discard_sessions(running[0])
         self._publish(running[0], "cancelled")
 
+    def _retry_delay(self, attempts: int) -> float:
+        return retry_delay(attempts, self._options.retry_first_seconds, self._options.retry_max_seconds)
+
     async def _discard_sessions(self, item: OutboxItem) -> None:
         for file in item.drive_files:
             if self._drive is not None:
@@ -195,7 +191,7 @@ class OutboxUploads:
                 self._settling.discard(item.id)
             if not task.cancelled() and task.exception() is not None:  # a bug: logged; the message waits
                 _log.error("uploading the files of message %s failed", item.id, exc_info=task.exception())
-                delay = retry_delay(item.attempts + 1, self._options)
+                delay = self._retry_delay(item.attempts + 1)
                 await self._store.outbox_drive.retry_later(
                     item, "Uploading to Google Drive failed.", self._clock() + delay
                 )
@@ -216,7 +212,7 @@ class OutboxUploads:
             _log.info("message %s: %d file(s) sent as Drive links", item.id, len(links))
         except DriveUnreachableError as error:
             self._settling.add(item.id)
-            delay = retry_delay(item.attempts + 1, self._options)
+            delay = self._retry_delay(item.attempts + 1)
             await self._store.outbox_drive.retry_later(item, error.message, self._clock() + delay)
             hint = "RealMail tries again by itself; the upload goes on where it stopped."
             self._publish(item, "failed", total=total, error=error.message, hint=hint)
