@@ -412,12 +412,13 @@ class AccountSync:
         frozen = self._header_reader.expect(
             sum((statuses.get(f.remote_name) or {}).get("MESSAGES", 0) for f in folders if not f.headers_complete)
         )
+        bodies_since = await self._window_start()
         try:
             for folder in folders:
                 if self._unchanged(folder, statuses.get(folder.remote_name)):
                     self._log.debug("%s: unchanged since the last sync (LIST-STATUS)", folder.path)
                     continue
-                changed |= await self._guarded(folders_sync.sync_headers, folder)
+                changed |= await self._guarded(folders_sync.sync_headers, folder, bodies_since)
         finally:
             if frozen:
                 thaw_long_lived()  # the header phase is over: the collector walks everything again
@@ -442,8 +443,9 @@ class AccountSync:
         inbox = next((f for f in await self._sync_folders() if f.role is role), None)
         if inbox is None or folders_sync is None:
             return
-        await self._guarded(folders_sync.sync_headers, inbox)
-        await self._guarded(folders_sync.sync_bodies, inbox, await self._window_start())
+        since = await self._window_start()
+        await self._guarded(folders_sync.sync_headers, inbox, since)
+        await self._guarded(folders_sync.sync_bodies, inbox, since)
 
     async def _guarded(self, work: Callable[..., Awaitable[object]], *args: object) -> bool:
         """One folder's trouble (refused, gone, changed under us) is logged and the next folder goes on."""

@@ -247,10 +247,10 @@ class ImapConnection:
     async def search_message_id(self, message_id: str) -> list[int]:
         return await self._call(commands.search_message_id, message_id)
 
-    async def fetch_header_lines(self, uid_set: str, *, gmail: bool = False) -> FetchLines:
-        """The FETCH of header rows' fields (with `gmail`, also X-GM-LABELS and X-GM-THRID), its replies unparsed:
-        sync/header_reader.py reads them, in another process where it can."""
-        return await self._call(commands.fetch_header_lines, uid_set, gmail)
+    async def fetch_header_lines(self, uid_set: str, *, gmail: bool = False, structure: bool = True) -> FetchLines:
+        """The FETCH of header rows' fields (with `gmail`, also X-GM-LABELS and X-GM-THRID; with `structure`,
+        BODYSTRUCTURE), its replies unparsed: sync/header_reader.py reads them, in another process where it can."""
+        return await self._call(commands.fetch_header_lines, uid_set, gmail, structure)
 
     async def fetch_flags(
         self, uid_set: str, changed_since: int | None = None, *, gmail: bool = False

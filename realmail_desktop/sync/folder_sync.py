@@ -17,6 +17,7 @@ import asyncio
 import collections
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from realmail_desktop.core.errors import NotFoundError, ServerError
 from realmail_desktop.core.events import EventBus, TaskFinished, TaskProgress, new_task_id
@@ -64,6 +65,7 @@ class FolderSync:
         self._between_chunks = between_chunks
         self._log = get_logger("sync", account_id)
         self._replayed = False
+        self._bodies_since: int | None = None  # sync_headers' `bodies_since`
 
     def _gmail(self, folder: SyncFolder) -> bool:
         """Gmail's All Mail: its fetches bring each message's labels and thread id (sync/gmail.py)."""
@@ -76,9 +78,12 @@ class FolderSync:
         return folder
 
     # --- headers, flags, expunges ----------------------------------------------------------------------------
-    async def sync_headers(self, folder: SyncFolder) -> bool:
-        """Bring the folder's rows up to date with the server; True when anything changed."""
+    async def sync_headers(self, folder: SyncFolder, bodies_since: int | None = None) -> bool:
+        """Bring the folder's rows up to date with the server; True when anything changed. `bodies_since`: the
+        start of the sync window whose bodies are downloaded next (Unix seconds; 0: every body; None: not known)
+        — headers of those messages are fetched without BODYSTRUCTURE (imap_commands.fetch_header_lines)."""
         self._replayed = False
+        self._bodies_since = bodies_since
         async with self._conn.in_folder(folder.remote_name, refresh=True) as selected:
             pass
         self._log.debug(
@@ -230,6 +235,7 @@ class FolderSync:
         total = done + len(uids)
         report = floor or len(chunks) > 1
         self._reader.expect(len(uids))
+        bodies_coming = await self._bodies_coming(folder, len(uids), selected.uidvalidity)
         # Tasks fetch in order (the connection's lock is fair) and read in order (one worker): each chunk's task
         # is created two chunks ahead of its store. Rows are read ahead only in the worker process: on a thread
         # that overlap contends for the GIL and was measured slower, so there a task only fetches ahead.
@@ -238,7 +244,9 @@ class FolderSync:
         try:
             for chunk in chunks:
                 while queued < len(chunks) and len(ahead) < (_READ_AHEAD if self._reader.in_process else 2):
-                    ahead.append(asyncio.ensure_future(self._fetch_ahead(folder, chunks[queued], selected.uidvalidity)))
+                    structure = not bodies_coming(chunks[queued])
+                    fetch = self._fetch_ahead(folder, chunks[queued], selected.uidvalidity, structure)
+                    ahead.append(asyncio.ensure_future(fetch))
                     queued += 1
                 got = await ahead.popleft()
                 batch = got if isinstance(got, HeaderBatch) else await self._read_headers(folder, got)
@@ -264,8 +272,27 @@ class FolderSync:
         if report:
             self._bus.publish(TaskFinished(task_id, label, f"{folder.path}: {total:,} messages"))
 
-    async def _fetch_ahead(self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int) -> HeaderBatch | FetchLines:
-        lines = await self._fetch_header_lines(folder, uids, uidvalidity)
+    async def _bodies_coming(self, folder: SyncFolder, count: int, uidvalidity: int) -> Callable[[Sequence[int]], bool]:
+        """Whether the bodies of a chunk's messages (all of them) are downloaded next, by the sync window: such
+        chunks are fetched without BODYSTRUCTURE. For a window of days, one SEARCH SINCE tells which UIDs are
+        inside — asked only for a fetch of a chunk or more (for a few messages BODYSTRUCTURE costs less)."""
+        since = self._bodies_since
+        if since == 0:
+            return lambda _chunk: True
+        if since is None or count < self._options.chunk:
+            return lambda _chunk: False
+        # SINCE compares INTERNALDATE by whole days: count from the day after the window's first, so that no
+        # message older than the window passes for one inside (the body phase goes by the Date header).
+        day = datetime.fromtimestamp(since, UTC).date() + timedelta(days=1)
+        async with self._conn.in_folder(folder.remote_name) as now:
+            self._check(folder, now, uidvalidity)
+            inside = frozenset(await self._conn.search(["SINCE", day]))
+        return lambda chunk: all(uid in inside for uid in chunk)
+
+    async def _fetch_ahead(
+        self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int, structure: bool
+    ) -> HeaderBatch | FetchLines:
+        lines = await self._fetch_header_lines(folder, uids, uidvalidity, structure)
         return await self._read_headers(folder, lines) if self._reader.in_process else lines
 
     async def _read_headers(self, folder: SyncFolder, lines: FetchLines) -> HeaderBatch:
@@ -276,11 +303,15 @@ class FolderSync:
             self._log.error("%s: header of UID %d could not be read; skipped\n%s", folder.path, uid, failure)
         return batch
 
-    async def _fetch_header_lines(self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int) -> FetchLines:
+    async def _fetch_header_lines(
+        self, folder: SyncFolder, uids: Sequence[int], uidvalidity: int, structure: bool = True
+    ) -> FetchLines:
         async with self._conn.in_folder(folder.remote_name) as now:
             self._check(folder, now, uidvalidity)
             try:
-                return await self._conn.fetch_header_lines(format_uid_set(uids), gmail=self._gmail(folder))
+                return await self._conn.fetch_header_lines(
+                    format_uid_set(uids), gmail=self._gmail(folder), structure=structure
+                )
             except FolderChangedError:
                 raise
             except ServerError as exc:
@@ -291,7 +322,7 @@ class FolderSync:
         # whole, so the replies of several FETCHes read as one).
         lines: FetchLines = []
         for uid in uids:
-            lines.extend(await self._fetch_header_lines(folder, [uid], uidvalidity))
+            lines.extend(await self._fetch_header_lines(folder, [uid], uidvalidity, structure))
         return lines
 
     # --- bodies ----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ responses. Exceptions pass through untouched: `connection.translate` turns them 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,11 @@ HEADER_FIELDS = (
     "BODY.PEEK[HEADER.FIELDS (FROM SENDER TO CC REPLY-TO SUBJECT DATE MESSAGE-ID IN-REPLY-TO REFERENCES"
     " LIST-ID CONTENT-TYPE LIST-UNSUBSCRIBE LIST-UNSUBSCRIBE-POST PRECEDENCE AUTO-SUBMITTED)]"
 )
+# A header block's Content-Type is multipart/mixed (folded lines included): the guess that files are attached.
+_MIXED = re.compile(rb"^content-type:\s*multipart/mixed\b", re.IGNORECASE | re.MULTILINE)
+# imaplib's own patterns for an untagged reply and a bracketed response code (its module does not export them).
+_UNTAGGED = re.compile(rb"\* (?P<type>[A-Z-]+)( (?P<data>.*))?")
+_RESPONSE_CODE = re.compile(rb"\[(?P<type>[A-Z-]+)( (?P<data>.*))?\]")
 _IDLE_POLL_SECONDS = 0.2
 _log = get_logger("sync")
 _NEWS = frozenset({b"EXISTS", b"EXPUNGE", b"FETCH", b"VANISHED"})
@@ -172,17 +178,101 @@ def _fetch(client: Any, uid_set: str, items: list[str], modifiers: list[str] | N
 
 
 def _fetch_lines(client: Any, uid_set: str, items: list[str], modifiers: list[str] | None = None) -> FetchLines:
-    """The untagged FETCH replies as imaplib collected them (unparsed: fetch_reply.py reads them)."""
+    """The untagged FETCH replies in the shape imaplib collects them (unparsed: fetch_reply.py reads them)."""
     _forget_untagged(client)
     args = ["UID", "FETCH", uid_set, seq_to_parenstr_upper(items)]
     if modifiers:
         args.append(seq_to_parenstr_upper(modifiers))
     imap = client._imap
     tag = imap._command(*args)
-    typ, data = imap._command_complete("FETCH", tag)
+    typ, data, replies = _read_fetch_replies(imap, tag)
     client._checkok("fetch", typ, data)
-    typ, data = imap._untagged_response(typ, data, "FETCH")
-    return [] if data == [None] else data
+    return replies
+
+
+def _read_fetch_replies(imap: Any, tag: bytes) -> tuple[str, list[bytes], FetchLines]:
+    """Read one FETCH command's replies up to its completion, straight off imaplib's connection.
+
+    The untagged FETCH replies come back as imaplib would collect them (a line ending in a literal `{n}` as the
+    tuple (line, literal), the line after a literal as an entry of its own); every other reply (EXISTS, EXPUNGE,
+    OK [...], BYE …) is filed in imaplib's untagged responses as imaplib files it, and the completion is checked as
+    `IMAP4._command_complete` checks it (BAD raises, NO is returned for imapclient's `_checkok`). Why not
+    imaplib's own reader: per line it tries several patterns, formats the line's repr for its debug log and files
+    it by type — ~20 µs a message of the header sync's main process, more than reading the reply's bytes
+    (docs/PERFORMANCE.md)."""
+    replies: FetchLines = []
+    imap._check_bye()
+    while True:
+        line = _reply_line(imap)
+        if line.startswith(b"* "):
+            number, _, rest = line[2:].partition(b" ")
+            if rest.startswith(b"FETCH ") and number.isdigit():
+                _with_literals(imap, number + b" " + rest[6:], replies.append)
+            else:
+                _file_untagged(imap, line)
+            continue
+        tagged = imap.tagre.match(line)
+        if tagged is None:
+            if not line.startswith(b"+"):  # a continuation request means nothing here; imaplib skips it too
+                raise imap.abort(f"unexpected response: {line!r}")
+            continue
+        if tagged.group("tag") != tag:
+            if tagged.group("tag") not in imap.tagged_commands:
+                raise imap.abort(f"unexpected tagged response: {line!r}")
+            continue
+        imap.tagged_commands.pop(tag, None)
+        typ, data = tagged.group("type").decode("ascii"), tagged.group("data")
+        _file_response_code(imap, typ, data)
+        imap._check_bye()
+        if typ == "BAD":
+            raise imap.error(f"FETCH command error: {typ} {[data]}")
+        return typ, [data], replies
+
+
+def _reply_line(imap: Any) -> bytes:
+    """The next line of the server's reply without its CRLF (imaplib's `_get_line`, without its debug log)."""
+    line: bytes = imap.readline()
+    if not line:
+        raise imap.abort("socket error: EOF")
+    if not line.endswith(b"\r\n"):
+        raise imap.abort(f"socket error: unterminated line: {line!r}")
+    return line[:-2]
+
+
+def _with_literals(imap: Any, text: bytes, add: Callable[[bytes | tuple[bytes, bytes]], None]) -> None:
+    """Add a reply's text; where it ends in a literal, the literal read with it and the line after, and so on."""
+    while text.endswith(b"}") and (literal := imap.Literal.match(text)) is not None:
+        add((text, imap.read(int(literal.group("size")))))
+        text = _reply_line(imap)
+    add(text)
+
+
+def _file_untagged(imap: Any, line: bytes) -> None:
+    """An untagged reply other than FETCH, into imaplib's untagged responses as `IMAP4._get_response` files it."""
+    found = _UNTAGGED.match(line)
+    extra = None
+    if found is None:
+        found = imap.Untagged_status.match(line)
+        if found is None:
+            raise imap.abort(f"unexpected response: {line!r}")
+        extra = found.group("data2")
+    typ = found.group("type").decode("ascii")
+    text = found.group("data") or b""
+    if extra:
+        text += b" " + extra
+    parts: list[bytes | tuple[bytes, bytes]] = []
+    _with_literals(imap, text, parts.append)
+    for part in parts:
+        imap._append_untagged(typ, part)
+    _file_response_code(imap, typ, parts[-1])
+
+
+def _file_response_code(imap: Any, typ: str, text: bytes | tuple[bytes, bytes]) -> None:
+    """ "OK [UIDNEXT 5] …" also files UIDNEXT (imaplib's bracketed response information)."""
+    if typ in ("OK", "NO", "BAD") and isinstance(text, bytes):
+        code = _RESPONSE_CODE.match(text)
+        if code is not None:
+            imap._append_untagged(code.group("type").decode("ascii"), code.group("data"))
 
 
 def _parsed(lines: FetchLines) -> dict[int, FetchReply]:
@@ -207,34 +297,47 @@ def _gmail_labels(reply: FetchReply) -> tuple[str, ...] | None:
     return tuple(_text(imap_utf7.decode(label.encode("ascii", "replace"))) for label in reply.gmail_labels)
 
 
-def fetch_headers(client: Any, uid_set: str, gmail: bool = False) -> list[Fetched]:
-    """The header fields the store keeps, flags, INTERNALDATE, size and BODYSTRUCTURE (for the attachment
-    mark before the body arrives) — the initial sync's fast path: no ENVELOPE, no body. With `gmail`, also
-    Gmail's labels and thread id."""
-    return header_fetches(_parsed(fetch_header_lines(client, uid_set, gmail)))
+def fetch_headers(client: Any, uid_set: str, gmail: bool = False, structure: bool = True) -> list[Fetched]:
+    """The header fields the store keeps, flags, INTERNALDATE, size and (with `structure`) BODYSTRUCTURE for the
+    attachment mark before the body arrives — the initial sync's fast path: no ENVELOPE, no body. With `gmail`,
+    also Gmail's labels and thread id."""
+    return header_fetches(_parsed(fetch_header_lines(client, uid_set, gmail, structure)))
 
 
-def fetch_header_lines(client: Any, uid_set: str, gmail: bool = False) -> FetchLines:
-    """`fetch_headers`' FETCH, its replies left unparsed (the sync reads them with the rows: sync/header_reader.py)."""
-    items = [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODYSTRUCTURE"] + (GMAIL_ITEMS if gmail else [])
+def fetch_header_lines(client: Any, uid_set: str, gmail: bool = False, structure: bool = True) -> FetchLines:
+    """`fetch_headers`' FETCH, its replies left unparsed (the sync reads them with the rows: sync/header_reader.py).
+    Without `structure`, no BODYSTRUCTURE: for messages whose bodies the sync downloads next, it would only tell
+    early what the body tells exactly, and it is the dearest item for both sides (the server parses every
+    message's MIME structure; reading it was half the header reader's CPU — docs/PERFORMANCE.md). Until the body
+    arrives, the attachment mark of such a message comes from its Content-Type (`header_fetches`)."""
+    items = [HEADER_FIELDS, "FLAGS", "INTERNALDATE", "RFC822.SIZE"]
+    items += (["BODYSTRUCTURE"] if structure else []) + (GMAIL_ITEMS if gmail else [])
     return _fetch_lines(client, uid_set, items)
 
 
 def header_fetches(reply: dict[int, FetchReply]) -> list[Fetched]:
-    """`fetch_headers`' result from parsed replies."""
-    return [
-        Fetched(
-            uid=uid,
-            flags=_flags(values),
-            internaldate=values.internaldate,
-            size=values.size,
-            header=values.section("BODY[HEADER") or b"",
-            has_attachments=has_attachments(values.bodystructure),
-            gmail_labels=_gmail_labels(values),
-            gmail_thread=values.gmail_thread,
+    """`fetch_headers`' result from parsed replies. The attachment mark: from BODYSTRUCTURE where it was asked for,
+    else a guess from the header, as mail clients that fetch no structure make it: multipart/mixed is what mail
+    with files attached is sent as (the body, once stored, sets the mark exactly)."""
+    fetched = []
+    for uid, values in reply.items():
+        header = values.section("BODY[HEADER") or b""
+        structure = values.bodystructure
+        fetched.append(
+            Fetched(
+                uid=uid,
+                flags=_flags(values),
+                internaldate=values.internaldate,
+                size=values.size,
+                header=header,
+                has_attachments=has_attachments(structure)
+                if structure is not None
+                else _MIXED.search(header) is not None,
+                gmail_labels=_gmail_labels(values),
+                gmail_thread=values.gmail_thread,
+            )
         )
-        for uid, values in reply.items()
-    ]
+    return fetched
 
 
 def fetch_flags(

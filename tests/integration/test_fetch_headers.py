@@ -59,3 +59,20 @@ def test_header_fetch_equals_imapclient_and_the_full_parse(imap: IMAPClient) -> 
         assert fetched.has_attachments == read_envelope(bodies[uid]).has_attachments, bodies[uid][:200]
     marks = [ours[uid].has_attachments for uid in sorted(ours)]
     assert marks == [False, True, False, True, True, False, False]
+
+
+def test_without_bodystructure_the_mark_is_the_content_type_guess(imap: IMAPClient) -> None:
+    samples = [message(1), message(2, attachment=True), RELATED, NON_ASCII_NAME, FORWARD, ALTERNATIVE, BROKEN]
+    append_messages(imap, "INBOX", samples)
+    imap.select_folder("INBOX")
+
+    exact = {f.uid: f for f in imap_commands.fetch_headers(imap, "1:*")}
+    guessed = {f.uid: f for f in imap_commands.fetch_headers(imap, "1:*", structure=False)}
+
+    assert set(guessed) == set(exact)
+    for uid, fetched in guessed.items():
+        assert (fetched.header, fetched.flags, fetched.size) == (exact[uid].header, exact[uid].flags, exact[uid].size)
+    # multipart/mixed reads as "files attached": right for the PDF, the named file and the forward; wrong only
+    # for the broken one, whose body (stored next) gives the exact mark.
+    marks = [guessed[uid].has_attachments for uid in sorted(guessed)]
+    assert marks == [False, True, False, True, True, False, True]

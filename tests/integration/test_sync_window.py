@@ -3,6 +3,9 @@ drafts) so opening them fetches again; widening it downloads the bodies it takes
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
 import pytest
 from imapclient import IMAPClient
 
@@ -45,3 +48,41 @@ async def test_shrinking_drops_old_bodies_and_widening_brings_them_back(
         # Widening downloads the rest without waiting for the next check.
         await run.service.set_sync_window(run.account.id, 0)
         await until(run.bus, lambda: all(store.reader.raw_message(mid) is not None for mid in old))
+
+
+def _text_in_mixed(raw: bytes) -> bytes:
+    """`raw` (a plain-text `message`) as a multipart/mixed with only its text inside: no attachment, although
+    its Content-Type is the one that usually carries files."""
+    head, _, text = raw.partition(b"Content-Type: text/plain; charset=utf-8\r\n\r\n")
+    return head + (
+        b'Content-Type: multipart/mixed; boundary="t"\r\n\r\n--t\r\nContent-Type: text/plain\r\n\r\n'
+        + text
+        + b"\r\n--t--\r\n"
+    )
+
+
+async def test_the_attachment_mark_is_exact_inside_and_outside_the_window(
+    store: Store, imap: IMAPClient, new_run: NewRun
+) -> None:
+    """Headers of mail whose bodies the window takes come without BODYSTRUCTURE (the mark is guessed from the
+    Content-Type until the body sets it); older mail's headers bring it (no body comes to correct a guess). More
+    than a chunk of each, so the SEARCH SINCE that tells them apart is asked."""
+    sixty_days_ago = datetime.fromtimestamp(time.time() - 60 * 86_400, UTC)
+    old = [_text_in_mixed(message(n, days_ago=60)) for n in range(30)] + [message(99, days_ago=60, attachment=True)]
+    new = [_text_in_mixed(message(n, days_ago=1)) for n in range(100, 130)] + [message(199, attachment=True)]
+    append_messages(imap, "INBOX", old, msg_time=sixty_days_ago)
+    append_messages(imap, "INBOX", new)
+    async with started(await new_run(sync_window_days=30)):
+        rows = {
+            message_id: (bool(marked), body_state)
+            for message_id, marked, body_state in store.db.reader.execute(
+                "SELECT message_id, has_attachments, body_state FROM messages"
+            )
+        }
+    assert len(rows) == len(old) + len(new)
+    for n in range(30):
+        assert rows[f"<m{n}.INBOX@example.com>"] == (False, 0)  # no body: BODYSTRUCTURE told
+    assert rows["<m99.INBOX@example.com>"] == (True, 0)
+    for n in range(100, 130):
+        assert rows[f"<m{n}.INBOX@example.com>"] == (False, 1)  # the body corrected the guess
+    assert rows["<m199.INBOX@example.com>"] == (True, 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import signal
 
 import pytest
@@ -81,6 +82,17 @@ def test_a_batch_reads_as_the_parsed_replies_do() -> None:
     assert rows[4].date == internaldate_seconds(b"21-Nov-2026 22:35:51 +0100")  # for the missing Date
     assert rows[4].message_id == "" and rows[4].subject == "café crème"
     assert rows[1].has_attachments and not rows[2].has_attachments
+
+
+def test_a_batch_goes_between_processes_as_field_values_and_arrives_equal() -> None:
+    one_file = b'From: a@example.com\r\nContent-Type: application/pdf; name="a.pdf"\r\n\r\n'
+    batch = read_header_batch(chunk() + reply(9, one_file, b"", PLAIN))
+    assert any(row.attachments for row in batch.rows)  # a nested model among the values too
+    loaded = pickle.loads(pickle.dumps(batch))
+    assert loaded == batch
+    for arrived, sent in zip(loaded.rows, batch.rows, strict=True):
+        assert arrived.model_dump() == sent.model_dump() and hash(arrived) == hash(sent)
+        assert arrived.has_attachments == sent.has_attachments
 
 
 def test_gmail_labels_and_threads_come_with_the_rows() -> None:
