@@ -195,11 +195,15 @@ def read_header_envelope(raw: bytes, *, fallback_date: int | None = None) -> Env
         headers, body_start = read_header_block(raw, 0, len(raw), _TOP_HEADERS | PART_HEADERS, defects, top=True)
         if body_start < len(raw) or not _nothing_below(headers):
             return read_envelope(raw, fallback_date=fallback_date)  # there is more than a header to read
-        envelope = _from_headers(headers, len(raw), fallback_date, defects, lambda: ("", ()))
+        envelope = _from_headers(headers, len(raw), fallback_date, defects, _no_body)
     except Exception:
         _log.exception("read_header_envelope failed on a %d-byte header", len(raw))
         envelope = _empty_envelope(raw, fallback_date, (*defects, "message could not be read"))
     return envelope
+
+
+def _no_body() -> tuple[str, tuple[AttachmentInfo, ...]]:
+    return "", ()
 
 
 def _nothing_below(headers: dict[bytes, bytes]) -> bool:
@@ -230,10 +234,9 @@ def _from_headers(
     defects: list[str],
     body_and_attachments: Callable[[], tuple[str, tuple[AttachmentInfo, ...]]],
 ) -> Envelope:
-    def text(name: bytes) -> str | None:
-        value = headers.get(name)
-        return header_text(value) if value is not None else None
-
+    # Each header decoded once (ASCII inline: nearly all of them).
+    texts = {name: value.decode("ascii") if value.isascii() else header_text(value) for name, value in headers.items()}
+    text = texts.get
     if not headers:
         defects.append("no headers")
     date = parse_date(text(b"date"))
@@ -255,16 +258,16 @@ def _from_headers(
         cc=parse_addresses(text(b"cc")),
         reply_to=parse_addresses(text(b"reply-to")),
         subject=decode_header_value(text(b"subject")),
-        snippet=_snippet(body),
+        snippet=_snippet(body) if body else "",
         body_text=body,
         attachments=attachments,
         size=size,
         list_id=list_id,
         defects=tuple(defects),
-        list_unsubscribe=" ".join((text(b"list-unsubscribe") or "").split()),
-        list_unsubscribe_post=(text(b"list-unsubscribe-post") or "").strip(),
-        precedence=(text(b"precedence") or "").strip().lower(),
-        auto_submitted=(text(b"auto-submitted") or "").strip().lower(),
+        list_unsubscribe=" ".join(text(b"list-unsubscribe", "").split()),
+        list_unsubscribe_post=text(b"list-unsubscribe-post", "").strip(),
+        precedence=text(b"precedence", "").strip().lower(),
+        auto_submitted=text(b"auto-submitted", "").strip().lower(),
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import binascii
-import calendar
 import datetime
 import email.utils
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -218,10 +218,28 @@ def _read_comment(text: str, pos: int) -> tuple[int, str]:
     return n, text[start:]
 
 
+# A mailbox's senders and recipients repeat from message to message: the header sync reads each distinct
+# address header once. Values up to _CACHED_LENGTH characters are remembered, 2048 of them (a few hundred kB
+# for the usual one or two addresses a value, ~12 MB at worst); the result is an immutable tuple of frozen
+# Addresses, so sharing it is safe.
+_CACHED_LENGTH = 256
+
+
 def parse_addresses(raw: str | None) -> tuple[Address, ...]:
     """Every mailbox in an address header (groups flattened); garbage yields what could be read."""
     if not raw:
         return ()
+    if len(raw) <= _CACHED_LENGTH:
+        return _parse_addresses_cached(raw)
+    return _parse_addresses(raw)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_addresses_cached(raw: str) -> tuple[Address, ...]:
+    return _parse_addresses(raw)
+
+
+def _parse_addresses(raw: str) -> tuple[Address, ...]:
     text = unfold(raw)
     if not _ADDRESS_SPECIALS.search(text.replace("<", "").replace(">", "").replace(",", "")):
         # Fast path for the common `Name <a@b>, c@d` shapes without quotes, comments or groups.
@@ -243,24 +261,62 @@ _ISO_DATE = re.compile(
 )
 
 
+# The Date header as nearly every mailer writes it (RFC 5322 §3.3): "Sat, 31 Oct 2026 20:57:33 +0200". A year
+# below 1000 is left to parsedate_tz (it reads two-digit years as 19xx/20xx).
+_RFC5322_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" ([1-9]\d{3}) (\d\d:\d\d:\d\d) ([+-]\d{4})",
+    re.ASCII,
+)
+_MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
+
+
 def parse_date(raw: str | None) -> int | None:
     """Unix seconds (UTC) of a Date header; None when it cannot be read. A missing zone counts as UTC."""
     if not raw:
         return None
     text = _clean(unfold(raw)).strip()
-    try:
-        parsed = email.utils.parsedate_tz(text)
-    except Exception:  # the stdlib has raised IndexError/ValueError on odd input in past releases
-        parsed = None
-    if parsed is None:
-        return _parse_iso_date(text)
-    year, month, day, hour, minute, second = parsed[:6]
-    offset = parsed[9] or 0
+    canonical = _RFC5322_DATE.fullmatch(text)
+    if canonical is not None:  # what parsedate_tz reads from this shape, without its general search
+        day_text, month_name, year_text, clock, zone = canonical.groups()
+        year, month, day = int(year_text), _MONTH_NUMBERS[month_name], int(day_text)
+        hour, minute, second = int(clock[:2]), int(clock[3:5]), int(clock[6:])
+        offset = (int(zone[1:3]) * 3600 + int(zone[3:]) * 60) * (-1 if zone[0] == "-" else 1)
+    else:
+        try:
+            parsed = email.utils.parsedate_tz(text)
+        except Exception:  # the stdlib has raised IndexError/ValueError on odd input in past releases
+            parsed = None
+        if parsed is None:
+            return _parse_iso_date(text)
+        year, month, day, hour, minute, second = parsed[:6]
+        offset = parsed[9] or 0
     if not (1900 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= 31):
         return None
     if not (0 <= hour <= 24 and 0 <= minute <= 59 and 0 <= second <= 61 and abs(offset) <= 24 * 3600):
         return None
-    return calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
+    return utc_seconds((year, month, day, hour, minute, second)) - offset
+
+
+def utc_seconds(moment: tuple[int, int, int, int, int, int]) -> int:
+    """calendar.timegm of this moment, with the day count of each month looked up once (dates in a mailbox
+    fall in few months; the header sync reads two dates a message). ValueError as timegm's for a year outside
+    1…9999 or a month outside 1…12. `moment`: year, month, day, hour, minute, second."""
+    year, month, day, hour, minute, second = moment
+    return ((_days_before_month(year, month) + day - 1) * 24 + hour) * 3600 + minute * 60 + second
+
+
+_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+
+
+@functools.lru_cache(maxsize=1024)  # months: 85 years of them
+def _days_before_month(year: int, month: int) -> int:
+    return datetime.date(year, month, 1).toordinal() - _EPOCH_ORDINAL
 
 
 def _parse_iso_date(text: str) -> int | None:
@@ -288,6 +344,17 @@ def normalize_message_id(raw: str | None) -> str:
     if not raw:
         return ""
     text = _clean(unfold(raw))
+    bare = text.strip()
+    # Nearly every header: one "<id>" without other brackets or any white space (printable and no " "): the
+    # answer itself.
+    if (
+        bare[:1] == "<"
+        and bare.find(">") == len(bare) - 1 > 1
+        and bare.count("<") == 1
+        and bare.isprintable()
+        and " " not in bare
+    ):
+        return bare
     for match in _ANGLE_ID.finditer(text):
         inner = "".join(match.group(1).split())
         if inner:

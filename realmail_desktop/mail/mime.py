@@ -27,6 +27,10 @@ MAX_PARTS = 5_000
 _HEADER_LINE = re.compile(rb"From |[\x21-\x39\x3b-\x7e]*:|[\t ]")
 # A line break followed by a line that is not a header line: the end of a header block.
 _HEADER_BLOCK_END = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?![\t ]|From |[\x21-\x39\x3b-\x7e]*:)")
+# A header block of plain "Name: value" lines (no folding, no "From " line, CRLF) ended by a blank line, as IMAP
+# servers send BODY[HEADER.FIELDS (…)]: its fields, read with one pattern (read_header_block's shortcut).
+_PLAIN_BLOCK = re.compile(rb"(?:[\x21-\x39\x3b-\x7e]+:[^\r\n]*\r\n)+\r\n")
+_PLAIN_FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]+):([^\r\n]*)\r\n")
 _BLANKS = re.compile(rb"[ \t]*")
 _LINE_BREAKS = re.compile(rb"\r\n|\r|\n")
 
@@ -211,6 +215,15 @@ def _header_lines(block: bytes) -> list[bytes]:
     return _LINE_BREAKS.split(block)  # a lone CR ends a line too (feedparser does the same)
 
 
+def _plain_fields(raw: bytes, start: int, end: int, wanted: frozenset[bytes]) -> dict[bytes, bytes]:
+    found: dict[bytes, bytes] = {}
+    for field_name, value in _PLAIN_FIELD.findall(raw, start, end):
+        name = field_name.lower()
+        if name in wanted and name not in found:
+            found[name] = value
+    return found
+
+
 def read_header_block(
     raw: bytes, start: int, end: int, wanted: frozenset[bytes], defects: list[str], *, top: bool = False
 ) -> tuple[dict[bytes, bytes], int]:
@@ -218,6 +231,8 @@ def read_header_block(
 
     Like the stdlib feedparser, the block ends at a blank line or at the first line that cannot be a header.
     """
+    if _PLAIN_BLOCK.fullmatch(raw, start, end) is not None:  # what the general reading below gives, in one pass
+        return _plain_fields(raw, start, end, wanted), end
     block_end, body_start, separated = _header_block_end(raw, start, end)
     if not separated:
         defects.append("header block not followed by a blank line")

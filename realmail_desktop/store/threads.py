@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -31,12 +31,12 @@ SUBJECT_WINDOW = 30 * 24 * 3600
 
 BACKFILL_BATCH = 10_000
 
-# "Re: ", "RE[2]: ", "Fwd: ", "AW: ", "SV: ", "Antw: ", "WG: "… and "[list-name] " tags, repeated.
-_PREFIX = re.compile(
-    r"^\s*(?:\[[^\]]{0,80}\]\s*|(?:re|fwd?|aw|sv|vs|wg|antw|tr|rif|ref|odp|r)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)",
+# "Re: ", "RE[2]: ", "Fwd: ", "AW: ", "SV: ", "Antw: ", "WG: "… and "[list-name] " tags, repeated: one match
+# takes the whole run (each repetition is what one anchored match of a single prefix would take).
+_PREFIXES = re.compile(
+    r"(?:\s*(?:\[[^\]]{0,80}\]\s*|(?:re|fwd?|aw|sv|vs|wg|antw|tr|rif|ref|odp|r)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*))*",
     re.IGNORECASE,
 )
-_SPACE = re.compile(r"\s+")
 # Subjects too common to say two messages belong together.
 _GENERIC = frozenset(
     {
@@ -78,19 +78,14 @@ _MIN_SUBJECT = 4
 def subject_key(subject: str) -> str:
     """The subject as threading compares it: reply/forward prefixes and list tags gone, spaces folded,
     case-folded; "" when it is too short or generic to thread on."""
-    text = subject
-    while True:
-        stripped = _PREFIX.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    key = _SPACE.sub(" ", text).strip().casefold()
+    prefixes = _PREFIXES.match(subject)
+    text = subject[prefixes.end() :] if prefixes else subject
+    key = " ".join(text.split()).casefold()  # str.split() splits on what the regex calls \s: runs fold, ends go
     return "" if len(key) < _MIN_SUBJECT or key in _GENERIC else key
 
 
-@dataclass(frozen=True, slots=True)
-class ThreadInput:
-    """What threading needs of one message."""
+class ThreadInput(NamedTuple):
+    """What threading needs of one message (a named tuple: the header sync builds one per stored row)."""
 
     message_id: str
     parents: tuple[str, ...]  # References then In-Reply-To, as stored
@@ -99,7 +94,10 @@ class ThreadInput:
 
     @classmethod
     def of(cls, message_id: str, in_reply_to: str, references: Sequence[str], subject: str, date: int) -> ThreadInput:
-        parents = tuple(dict.fromkeys(p for p in (*references, in_reply_to) if p and p != message_id))
+        if references:
+            parents = tuple(dict.fromkeys(p for p in (*references, in_reply_to) if p and p != message_id))
+        else:  # most messages: the same result without the generator
+            parents = (in_reply_to,) if in_reply_to and in_reply_to != message_id else ()
         return cls(message_id, parents, subject, date)
 
     @classmethod
@@ -146,19 +144,7 @@ async def assign_threads(tx: aiosqlite.Connection, account_id: int, items: Seque
     merges written on `tx` (the caller's write transaction, before or after it inserts the rows)."""
     if not items:
         return []
-    groups = _Groups()
-    node_of: dict[str, int] = {}
-    message_nodes: list[int] = []
-    for item in items:
-        own = groups.add()
-        message_nodes.append(own)
-        for header in (item.message_id, *item.parents):
-            if not header:
-                continue
-            node = node_of.get(header)
-            if node is None:
-                node_of[header] = node = groups.add()
-            groups.union(own, node)
+    groups, node_of, message_nodes = _batch_groups(items)
     linked = await _linked_threads(tx, account_id, list(node_of))
     thread_nodes: dict[int, int] = {}  # existing thread → its node: groups meeting at one thread become one
 
@@ -169,50 +155,101 @@ async def assign_threads(tx: aiosqlite.Connection, account_id: int, items: Seque
 
     for header, thread in linked.items():
         join_thread(node_of[header], thread)
+    # Reference-less messages thread on their subject (computed once: the fallback and thread_subjects use it).
+    keys = [subject_key(item.subject) if not item.parents else "" for item in items]
     await _subject_fallback(
-        tx, account_id, items=items, message_nodes=message_nodes, groups=groups, linked=linked, join_thread=join_thread
+        tx,
+        account_id,
+        items=items,
+        keys=keys,
+        message_nodes=message_nodes,
+        groups=groups,
+        linked=linked,
+        join_thread=join_thread,
     )
+    find = groups.find
+    message_roots = [find(node) for node in message_nodes]
+    thread_of_root = await _threads_of_roots(tx, account_id, groups, thread_nodes, message_roots)
+    # Only links that are new or changed are written; an empty statement is skipped (a round trip saved).
+    links = [
+        (account_id, header, thread)
+        for header, node in node_of.items()
+        if linked.get(header) != (thread := thread_of_root[find(node)])
+    ]
+    if links:
+        await tx.executemany(
+            "INSERT INTO thread_links (account_id, message_id_header, thread_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_id, message_id_header) DO UPDATE SET thread_id = excluded.thread_id",
+            links,
+        )
+    result = [thread_of_root[root] for root in message_roots]
+    subjects = [
+        (account_id, key, item.date, thread) for item, key, thread in zip(items, keys, result, strict=True) if key
+    ]
+    if subjects:
+        await tx.executemany(
+            "INSERT INTO thread_subjects (account_id, subject_key, date, thread_id) VALUES (?, ?, ?, ?)", subjects
+        )
+    return result
+
+
+def _batch_groups(items: Sequence[ThreadInput]) -> tuple[_Groups, dict[str, int], list[int]]:
+    """The batch's messages grouped by the Message-IDs they share: the union-find, each Message-ID's node and
+    each message's node."""
+    groups = _Groups()
+    parent = groups.parent
+    node_of: dict[str, int] = {}  # a Message-ID (own or referenced) → its node
+    message_nodes: list[int] = []
+    for item in items:
+        # A message's node is its own Message-ID's (two copies of one message are one node); a header seen
+        # for the first time joins the message's group as it is added (pointing into it keeps the union-find
+        # rule that a group's root is its smallest node, so new threads are numbered as before).
+        own = node_of.get(item.message_id, -1) if item.message_id else -1
+        if own < 0:
+            own = len(parent)
+            parent.append(own)
+            if item.message_id:
+                node_of[item.message_id] = own
+        for header in item.parents:
+            if not header:
+                continue
+            node = node_of.get(header)
+            if node is None:
+                node_of[header] = len(parent)
+                parent.append(own)
+            else:
+                groups.union(own, node)
+        message_nodes.append(own)
+    return groups, node_of, message_nodes
+
+
+async def _threads_of_roots(
+    tx: aiosqlite.Connection, account_id: int, groups: _Groups, thread_nodes: dict[int, int], roots: list[int]
+) -> dict[int, int]:
+    """Each group's thread (by its root): the oldest stored thread in it, the others merged into that one; a
+    group with none gets a new thread, numbered in the order of the groups' smallest nodes."""
     found: dict[int, set[int]] = {}  # a group's root → the existing threads in it
     for thread, node in thread_nodes.items():
         found.setdefault(groups.find(node), set()).add(thread)
-
     merges: dict[int, int] = {}  # merged-away thread → survivor
     thread_of_root: dict[int, int] = {}
-    roots = {groups.find(node) for node in message_nodes}
-    new_roots = sorted(root for root in roots if root not in found)
-    for root in roots:
+    distinct = set(roots)
+    new_roots = sorted(root for root in distinct if root not in found)
+    for root in distinct:
         threads = found.get(root)
         if threads:
             survivor = min(threads)
             thread_of_root[root] = survivor
             merges.update({other: survivor for other in threads if other != survivor})
     if new_roots:
-        row = await (await tx.execute("SELECT COALESCE(MAX(id), 0) FROM threads")).fetchone()
-        first = int(row[0]) + 1 if row else 1
+        rows = await tx.execute_fetchall("SELECT COALESCE(MAX(id), 0) + 1 FROM threads")
+        first = int(next(iter(rows))[0])
         fresh = list(range(first, first + len(new_roots)))
         thread_of_root.update(zip(new_roots, fresh, strict=True))
         await tx.executemany("INSERT INTO threads (id, account_id) VALUES (?, ?)", [(t, account_id) for t in fresh])
     if merges:
         await _merge(tx, merges)
-    await tx.executemany(
-        "INSERT INTO thread_links (account_id, message_id_header, thread_id) VALUES (?, ?, ?)"
-        " ON CONFLICT (account_id, message_id_header) DO UPDATE SET thread_id = excluded.thread_id",
-        [
-            (account_id, header, thread_of_root[groups.find(node)])
-            for header, node in node_of.items()
-            if linked.get(header) != thread_of_root[groups.find(node)]
-        ],
-    )
-    result = [thread_of_root[groups.find(node)] for node in message_nodes]
-    await tx.executemany(
-        "INSERT INTO thread_subjects (account_id, subject_key, date, thread_id) VALUES (?, ?, ?, ?)",
-        [
-            (account_id, key, item.date, thread)
-            for item, thread in zip(items, result, strict=True)
-            if not item.parents and (key := subject_key(item.subject))
-        ],
-    )
-    return result
+    return thread_of_root
 
 
 async def _linked_threads(tx: aiosqlite.Connection, account_id: int, headers: list[str]) -> dict[str, int]:
@@ -231,20 +268,19 @@ async def _subject_fallback(
     account_id: int,
     *,
     items: Sequence[ThreadInput],
+    keys: list[str],
     message_nodes: list[int],
     groups: _Groups,
     linked: dict[str, int],
     join_thread: Callable[[int, int], None],
 ) -> None:
-    """Group reference-less messages by subject: with stored ones (`join_thread`) and with each other in
-    the batch (union)."""
-    wanted: list[tuple[int, str, int]] = []  # (index, key, date)
-    for index, item in enumerate(items):
-        if item.parents or (item.message_id and item.message_id in linked):
-            continue
-        key = subject_key(item.subject)
-        if key:
-            wanted.append((index, key, item.date))
+    """Group reference-less messages by subject (`keys`: each item's subject_key, "" for one with
+    references): with stored ones (`join_thread`) and with each other in the batch (union)."""
+    wanted = [
+        (index, key, item.date)
+        for index, (item, key) in enumerate(zip(items, keys, strict=True))
+        if key and not (item.message_id and item.message_id in linked)
+    ]
     if not wanted:
         return
     dates = [date for _, _, date in wanted]

@@ -110,7 +110,16 @@ def body_rows(fetched: Sequence[Fetched], uids_to_rows: dict[int, int]) -> list[
 def keywords_of(names: Iterable[str]) -> tuple[str, ...]:
     """The keywords among a message's flags: anything that is not a system flag (\\Seen …) and not one we keep
     in a column of its own ($Forwarded); sorted, without duplicates, as the store keeps them."""
-    return tuple(sorted({name for name in names if not name.startswith("\\") and name.lower() not in _IMAP_FLAGS}))
+    key = tuple(names)
+    words = _KEYWORDS_SEEN.get(key)
+    if words is None:
+        words = tuple(sorted({name for name in key if not name.startswith("\\") and name.lower() not in _IMAP_FLAGS}))
+        if len(_KEYWORDS_SEEN) < 1024:  # as _FLAGS_SEEN: a mailbox has few flag combinations (header sync)
+            _KEYWORDS_SEEN[key] = words
+    return words
+
+
+_KEYWORDS_SEEN: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def is_deleted(fetched: Fetched) -> bool:

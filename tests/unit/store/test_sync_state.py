@@ -192,6 +192,42 @@ async def test_uidvalidity_change_readopts_rows_with_their_bodies(store: Store, 
     assert len(pruned.messages_removed) == 1 and store.reader.folder(inbox.id).total_count == 3  # type: ignore[union-attr]
 
 
+async def test_the_adoption_probe_is_one_index_lookup(store: Store, imap_account: Account) -> None:
+    # Every header chunk asks whether its folder has rows without a UID to adopt; migration 0018's partial index
+    # answers that without walking the folder's rows (the only index SQLite can use for it).
+    inbox = await sync_folder(store, imap_account, "INBOX")
+    await store.sync.store_headers(inbox.id, [header(n) for n in range(1, 50)])
+    probe = "SELECT 1 FROM messages WHERE folder_id = ? AND uid IS NULL LIMIT 1"
+    plan = " ".join(str(row[3]) for row in store.db.reader.execute(f"EXPLAIN QUERY PLAN {probe}", (inbox.id,)))
+    assert "messages_without_uid" in plan
+    assert store.db.reader.execute(probe, (inbox.id,)).fetchone() is None
+    await store.sync.reset_uidvalidity(inbox.id, 7)  # every row loses its UID: all of them can be adopted
+    assert store.db.reader.execute(probe, (inbox.id,)).fetchone() == (1,)
+    index_rows = "SELECT count(*) FROM messages INDEXED BY messages_without_uid WHERE folder_id = ? AND uid IS NULL"
+    assert store.db.reader.execute(index_rows, (inbox.id,)).fetchone() == (49,)
+
+
+async def test_a_big_chunk_is_stored_in_several_multi_row_statements(store: Store, imap_account: Account) -> None:
+    # 2,500 rows of 30 values: more than one statement's bound parameters (store/multi_row.py), so the rows go
+    # in three INSERTs; every row lands once, with its own values, and the chunk's counts add up.
+    inbox = await sync_folder(store, imap_account, "INBOX")
+    headers = [
+        header(n, seen=n % 3 == 0, in_reply_to=f"<m{n - 1}@example.com>" if n % 2 else "") for n in range(1, 2501)
+    ]
+    changes = await store.sync.store_headers(inbox.id, headers)
+    assert len(changes.messages_added) == 2500
+    rows = store.db.reader.execute(
+        "SELECT uid, message_id, in_reply_to, size, is_seen FROM messages WHERE folder_id = ? ORDER BY id", (inbox.id,)
+    ).fetchall()
+    assert rows == [(m.uid, m.message_id, m.in_reply_to, m.size, int(m.is_seen)) for m in headers]
+    folder = store.reader.folder(inbox.id)
+    assert folder is not None and (folder.total_count, folder.unread_count) == (2500, 2500 - 833)
+    assert store.db.reader.execute("SELECT count(*) FROM messages_fts").fetchone() == (2500,)
+    assert store.db.reader.execute(
+        "SELECT sum(message_count) FROM folder_threads WHERE folder_id = ?", (inbox.id,)
+    ).fetchone() == (2500,)
+
+
 async def test_actions_on_imap_messages_queue_remote_ops(store: Store, bus: EventBus, imap_account: Account) -> None:
     inbox = await sync_folder(store, imap_account, "INBOX")
     archive = await sync_folder(store, imap_account, "Archive")

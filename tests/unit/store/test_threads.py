@@ -4,6 +4,7 @@ accounts and folders, deletes and moves, the backfill, and threaded list pages."
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from realmail_desktop.core.events import EventBus
 from realmail_desktop.store import Account, Folder, FolderRole, MessageQuery, NewMessage, SortOrder, Store
-from realmail_desktop.store.threads import subject_key
+from realmail_desktop.store.threads import _GENERIC, subject_key
 
 FolderOf = Callable[[FolderRole], Folder]
 DAY = 24 * 3600
@@ -67,6 +68,58 @@ def test_subject_key_strips_prefixes_and_refuses_generic_subjects() -> None:
     assert subject_key("Re: Hello") == ""
     assert subject_key("Fwd: (no subject)") == ""
     assert subject_key("Re: ok") == ""
+
+
+_ONE_PREFIX = re.compile(
+    r"^\s*(?:\[[^\]]{0,80}\]\s*|(?:re|fwd?|aw|sv|vs|wg|antw|tr|rif|ref|odp|r)\s*(?:\[\d+\]|\(\d+\))?\s*:\s*)",
+    re.IGNORECASE,
+)
+
+
+def key_by_definition(subject: str) -> str:
+    """subject_key as its docstring defines it: strip one prefix or list tag at a time until none is left, fold
+    every run of whitespace to one space, trim, casefold; "" when short or generic."""
+    text = subject
+    while (stripped := _ONE_PREFIX.sub("", text, count=1)) != text:
+        text = stripped
+    key = re.sub(r"\s+", " ", text).strip().casefold()
+    return "" if len(key) < 4 or key in _GENERIC else key
+
+
+_SUBJECT_PARTS = [
+    *("Re", "RE", "Fwd", "FW", "AW", "sv", "Antw", "r", "ref", "odp", "[list]", "[a b]", "[2]", "(3)", "x" * 81),
+    *("[", "]", ":", " ", "\t", "\n", "\u00a0", "\u2003", "\x1c", "Budget", "plan", "ok", "Straße", "İ"),
+]
+
+
+@given(st.lists(st.sampled_from(_SUBJECT_PARTS), max_size=9).map("".join) | st.text(max_size=30))
+def test_subject_key_is_the_prefix_by_prefix_definition(subject: str) -> None:
+    # subject_key strips the whole run of prefixes with one match and folds spaces with str.split(): the same
+    # keys as taking one prefix at a time and a \s+ substitution (Unicode spaces and "[…]" tags included).
+    assert subject_key(subject) == key_by_definition(subject)
+
+
+async def test_one_batch_numbers_new_threads_by_first_appearance(store: Store, folder_of: FolderOf) -> None:
+    inbox, archive = folder_of(FolderRole.INBOX), folder_of(FolderRole.ARCHIVE)
+    # One batch: a reply whose parent comes later, an unrelated message, two copies of one message (one
+    # Message-ID, e.g. a list's copy of a sent message), then the parent and a reply to the copies.
+    batch = [
+        mail("<b@x>", reply_to="<a@x>", subject=""),
+        mail("<u@x>", subject="Something else entirely"),
+        mail("<c@x>", subject="Carpool plans"),
+        mail("<c@x>", subject="Carpool plans"),
+        mail("<a@x>", subject=""),
+        mail("<d@x>", refs=("<c@x>",), subject="Re: Carpool plans"),
+    ]
+    await store.messages.add(inbox.id, batch)
+    first, unrelated, copies = thread_of(store, "<b@x>"), thread_of(store, "<u@x>"), thread_of(store, "<c@x>")
+    assert thread_of(store, "<a@x>") == first and thread_of(store, "<d@x>") == copies
+    assert first < unrelated < copies  # new threads take ids in the order their first message came
+    # A later batch naming the copies' Message-ID joins their thread, and links nothing twice.
+    links = store.db.reader.execute("SELECT count(*) FROM thread_links").fetchone()[0]
+    await store.messages.add(archive.id, [mail("<e@x>", reply_to="<c@x>", subject="Re: Carpool plans")])
+    assert thread_of(store, "<e@x>") == copies
+    assert store.db.reader.execute("SELECT count(*) FROM thread_links").fetchone()[0] == links + 1
 
 
 async def test_a_reply_chain_is_one_thread(store: Store, folder_of: FolderOf) -> None:

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from imapclient.response_parser import parse_fetch_response
 
 from realmail_desktop.sync.fetch_reply import (
+    Bodystructure,
     has_attachments,
     internaldate_seconds,
+    only_body_text,
     parse_fetch_replies,
 )
 
@@ -124,3 +126,97 @@ def test_attachment_rule_from_bodystructure() -> None:
     assert has_attachments(structure(b'("TEXT")')) is False  # too short to be a part: nothing to show
     deep = b"(" * 200 + PLAIN + b' "MIXED")' * 200
     assert has_attachments(structure(deep)) is False
+
+
+# --- The header sync's shortcuts: one match for the usual reply, a scan for text-only BODYSTRUCTUREs ---------
+
+_FLAG = st.sampled_from([rb"\Seen", rb"\Recent", rb"\Flagged", b"$Label1", b"NIL", b"Junk", rb"\*"])
+_DATE = st.sampled_from([b"21-Nov-2026 22:35:51 +0100", b" 1-Jan-2024 00:00:00 -0130", b"soon"])
+
+
+@given(st.lists(_FLAG, max_size=4), _DATE, st.integers(0, 10**9), st.one_of(st.none(), st.just(PDF_ATTACHED)))
+def test_the_usual_header_reply_reads_as_the_general_reader_reads_it(
+    flags: list[bytes], date: bytes, size: int, structure: bytes | None
+) -> None:
+    """The same items in another order are read by the general reader: both readings must agree."""
+    section = b"BODY[HEADER.FIELDS (FROM SUBJECT)] {%d}" % len(HEADER)
+    flag_text, tail = b" ".join(flags), b" BODYSTRUCTURE " + structure + b")" if structure else b")"
+    usual = b'1 (UID 5 FLAGS (%s) INTERNALDATE "%s" RFC822.SIZE %d ' % (flag_text, date, size)
+    reordered = b'1 (UID 5 RFC822.SIZE %d INTERNALDATE "%s" FLAGS (%s) ' % (size, date, flag_text)
+    fast = parse_fetch_replies([(usual + section, HEADER), tail]).replies[5]
+    general = parse_fetch_replies([(reordered + section, HEADER), tail]).replies[5]
+    assert fast == general
+    assert fast.section("BODY[HEADER") == HEADER
+    assert fast.flags == tuple(f.decode() for f in flags if f != b"NIL")
+
+
+def test_a_reply_the_general_reader_refuses_is_refused_in_the_usual_shape_too() -> None:
+    section = b"BODY[HEADER.FIELDS (FROM)] {%d}" % len(HEADER)
+    year_zero = b'INTERNALDATE "01-Jan-0000 00:00:00 +0000"'
+    usual = b"1 (UID 5 FLAGS () %s RFC822.SIZE 9 %s" % (year_zero, section)
+    reordered = b"1 (UID 5 RFC822.SIZE 9 FLAGS () %s %s" % (year_zero, section)
+    for first in (usual, reordered):
+        replies = parse_fetch_replies([(first, HEADER), b")"])
+        assert replies.replies == {} and replies.unreadable == 1
+
+
+def _quoted(words: list[str]) -> st.SearchStrategy[bytes]:
+    return st.sampled_from([b'"%s"' % word.encode() for word in words])
+
+
+_PARAMS = st.one_of(
+    st.just(b"NIL"),
+    st.lists(
+        st.tuples(_quoted(["CHARSET", "charset", "NAME", "name", "FORMAT", "boundary"]), _quoted(["utf-8", "a.pdf"])),
+        min_size=1,
+        max_size=2,
+    ).map(lambda pairs: b"(" + b" ".join(b"%s %s" % pair for pair in pairs) + b")"),
+)
+_DISPOSITION = st.sampled_from(
+    [b"NIL", b'("INLINE" NIL)', b'("inline" ("FILENAME" "i.png"))', b'("ATTACHMENT" ("FILENAME" "a.pdf"))']
+)
+
+
+@st.composite
+def _leaf(draw: st.DrawFn) -> bytes:
+    kind = draw(st.sampled_from([b'"TEXT" "PLAIN"', b'"text" "html"', b'"IMAGE" "PNG"', b'"APPLICATION" "PDF"']))
+    fields = [kind, draw(_PARAMS), draw(st.sampled_from([b"NIL", b'"<cid@x>"'])), b"NIL", b'"7BIT"', b"12"]
+    if kind.lower().startswith(b'"text"'):
+        fields.append(b"3")
+    fields += [b"NIL", draw(_DISPOSITION), draw(st.sampled_from([b"NIL", b'"en"', b'("en" "de")'])), b"NIL"]
+    return b"(" + b" ".join(fields[: draw(st.integers(2, len(fields)))]) + b")"
+
+
+def _multipart(children: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes]:
+    subtype = st.sampled_from([b'"MIXED"', b'"alternative"', b'"RELATED"'])
+    extension = st.sampled_from([b"", b' ("BOUNDARY" "b") NIL NIL NIL', b' NIL ("INLINE" NIL)'])
+    return st.tuples(st.lists(children, min_size=1, max_size=3), subtype, extension).map(
+        lambda parts: b"(" + b"".join(parts[0]) + b" " + parts[1] + parts[2] + b")"
+    )
+
+
+_STRUCTURES = st.recursive(_leaf(), _multipart, max_leaves=6)
+
+
+@given(_STRUCTURES)
+def test_the_text_only_scan_agrees_with_the_attachment_rule(raw: bytes) -> None:
+    structure = parse_fetch_replies([b"1 (UID 1 FLAGS () BODYSTRUCTURE " + raw + b")"]).replies[1].bodystructure
+    assert structure is not None
+    full = has_attachments(structure.value())
+    assert has_attachments(structure) is full
+    if only_body_text(structure.tokens):
+        assert full is False
+
+
+def test_the_text_only_scan_decides_the_usual_structures() -> None:
+    for raw, text_only in ((PLAIN, True), (ALTERNATIVE, True), (PDF_ATTACHED, False), (INLINE_IMAGE, False)):
+        structure = structure_of(raw)
+        assert only_body_text(structure.tokens) is text_only
+    lower_case = parse_fetch_replies([b"1 (UID 1 bodystructure " + PDF_ATTACHED + b")"]).replies[1].bodystructure
+    assert lower_case is not None and has_attachments(lower_case) is True  # read by the general reader
+
+
+def structure_of(raw: bytes) -> Bodystructure:
+    found = parse_fetch_replies([b"1 (UID 1 BODYSTRUCTURE " + raw + b" FLAGS ())"]).replies[1].bodystructure
+    assert found is not None
+    return found
