@@ -276,26 +276,46 @@ _MONTH_NUMBERS = {
 }
 
 
+# A moment read from a Date header: year, month, day, hour, minute, second, and the zone's offset in seconds.
+DateParts = tuple[int, int, int, int, int, int, int]
+
+
 def parse_date(raw: str | None) -> int | None:
     """Unix seconds (UTC) of a Date header; None when it cannot be read. A missing zone counts as UTC."""
     if not raw:
         return None
     text = _clean(unfold(raw)).strip()
+    parts = canonical_date_parts(text) or general_date_parts(text)
+    return _parse_iso_date(text) if parts is None else date_seconds(parts)
+
+
+def canonical_date_parts(text: str) -> DateParts | None:
+    """The parts of a Date in the shape nearly every mailer writes (RFC 5322 §3.3), as `general_date_parts`
+    reads them but without parsedate_tz's general search; None for any other shape."""
     canonical = _RFC5322_DATE.fullmatch(text)
-    if canonical is not None:  # what parsedate_tz reads from this shape, without its general search
-        day_text, month_name, year_text, clock, zone = canonical.groups()
-        year, month, day = int(year_text), _MONTH_NUMBERS[month_name], int(day_text)
-        hour, minute, second = int(clock[:2]), int(clock[3:5]), int(clock[6:])
-        offset = (int(zone[1:3]) * 3600 + int(zone[3:]) * 60) * (-1 if zone[0] == "-" else 1)
-    else:
-        try:
-            parsed = email.utils.parsedate_tz(text)
-        except Exception:  # the stdlib has raised IndexError/ValueError on odd input in past releases
-            parsed = None
-        if parsed is None:
-            return _parse_iso_date(text)
-        year, month, day, hour, minute, second = parsed[:6]
-        offset = parsed[9] or 0
+    if canonical is None:
+        return None
+    day_text, month_name, year_text, clock, zone = canonical.groups()
+    offset = (int(zone[1:3]) * 3600 + int(zone[3:]) * 60) * (-1 if zone[0] == "-" else 1)
+    hour, minute, second = int(clock[:2]), int(clock[3:5]), int(clock[6:])
+    return int(year_text), _MONTH_NUMBERS[month_name], int(day_text), hour, minute, second, offset
+
+
+def general_date_parts(text: str) -> DateParts | None:
+    """The parts of a Date as the stdlib's parsedate_tz reads them (None where it cannot)."""
+    try:
+        parsed = email.utils.parsedate_tz(text)
+    except Exception:  # the stdlib has raised IndexError/ValueError on odd input in past releases
+        return None
+    if parsed is None:
+        return None
+    year, month, day, hour, minute, second = parsed[:6]
+    return year, month, day, hour, minute, second, parsed[9] or 0
+
+
+def date_seconds(parts: DateParts) -> int | None:
+    """Unix seconds of a Date's parts; None when they are out of range."""
+    year, month, day, hour, minute, second, offset = parts
     if not (1900 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= 31):
         return None
     if not (0 <= hour <= 24 and 0 <= minute <= 59 and 0 <= second <= 61 and abs(offset) <= 24 * 3600):
