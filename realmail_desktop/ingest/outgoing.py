@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from realmail_desktop.ingest.conversion import new_message
 from realmail_desktop.mail.compose import BuiltMessage, Draft, build_message, guess_content_type
 from realmail_desktop.mail.drive_links import sha256_of
-from realmail_desktop.store import DriveSettings, OutboxDriveFile, OutgoingMessage, Store
+from realmail_desktop.mail.envelope import read_envelope
+from realmail_desktop.mail.sources import Flag
+from realmail_desktop.store import DriveSettings, NewMessage, OutboxDriveFile, OutgoingMessage, Store
 
 
 def drive_files(draft: Draft, settings: DriveSettings) -> tuple[OutboxDriveFile, ...]:
@@ -27,6 +30,13 @@ def drive_files(draft: Draft, settings: DriveSettings) -> tuple[OutboxDriveFile,
     return tuple(chosen.values())
 
 
+def built_with_row(draft: Draft) -> tuple[BuiltMessage, NewMessage]:
+    """The draft's bytes and their list row, read back as any stored message is (its snippet, attachment mark
+    and words for search go with it to the Outbox and then to Sent). Call on a worker thread."""
+    built = build_message(draft)
+    return built, new_message(read_envelope(built.raw), built.raw, Flag.SEEN)
+
+
 async def queue_draft(
     store: Store,
     draft: Draft,
@@ -41,7 +51,7 @@ async def queue_draft(
     The stored bytes keep every file; those marked for Drive are replaced by links just before sending.
     Returns the outbox id and the built message."""
     settings = await store.drive.settings(account_id)
-    built = await asyncio.to_thread(build_message, draft)
+    built, row = await asyncio.to_thread(built_with_row, draft)
     marked = await asyncio.to_thread(drive_files, draft, settings) if settings.enabled else ()
     outbox_id, _changes = await store.outbox.enqueue(
         OutgoingMessage(
@@ -54,6 +64,7 @@ async def queue_draft(
             answers=answers,
             forwards=tuple(forwards),
             drive_files=marked,
+            row=row,
         )
     )
     return outbox_id, built

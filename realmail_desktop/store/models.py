@@ -212,6 +212,9 @@ class OutgoingMessage(_Frozen):
     answers: int | None = None
     forwards: tuple[int, ...] = ()
     drive_files: tuple[OutboxDriveFile, ...] = ()
+    # The list row read from `raw` as any stored message is (snippet, attachment mark, the body's words for
+    # search — kept when it moves to Sent); None: the outbox makes one from the header alone.
+    row: NewMessage | None = None
 
 
 class OutboxItem(_Frozen):

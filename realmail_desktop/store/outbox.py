@@ -84,7 +84,7 @@ class OutboxRepository:
         """Queue `message` for sending at `message.send_at`; returns its outbox id."""
         if not message.recipients:
             raise KnownError("The message has no recipients.", hint="Add at least one address in To, Cc or Bcc.")
-        row = _row_of(message)
+        row = message.row if message.row is not None else _row_of(message)
         now = time.time()
         async with self._db.transaction() as tx:
             kind = await (await tx.execute("SELECT kind FROM accounts WHERE id = ?", (message.account_id,))).fetchone()
@@ -400,7 +400,8 @@ async def _set_flag(tx: aiosqlite.Connection, flag: str, rows: Sequence[int]) ->
 
 
 def _row_of(message: OutgoingMessage) -> NewMessage:
-    """The list row of a message to send, from its own header (stdlib parser: the store reads no MIME bodies)."""
+    """The list row of a message to send that came without one, from its own header (stdlib parser: the store
+    reads no MIME bodies)."""
     try:
         header = BytesHeaderParser(policy=policy.default).parsebytes(message.raw)
         subject = str(header.get("Subject", "") or "")
