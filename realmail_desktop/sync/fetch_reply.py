@@ -327,12 +327,17 @@ def only_body_text(tokens: Sequence[bytes]) -> bool:
     `has_attachments` rules "no attachment". False means not sure: ask `has_attachments`. Cheap enough for the
     header sync, where most messages are such text."""
     text = _TEXT_LEAF.sub(b"x", b" ".join(tokens).lower())
-    while text != b"x":
+    for _level in range(_SCANNED_LEVELS):  # one nesting level a round; deeper (a hostile server): not sure
+        if text == b"x":
+            return True
         reduced = _TEXT_MULTIPART.sub(b"x", text)
         if reduced == text:
             return False
         text = reduced
-    return True
+    return text == b"x"
+
+
+_SCANNED_LEVELS = 50  # as deep as the full rule looks (_any_attachment)
 
 
 def _any_attachment(part: list[Value], parent_type: str, depth: int) -> bool:
