@@ -30,11 +30,17 @@ def drive_files(draft: Draft, settings: DriveSettings) -> tuple[OutboxDriveFile,
     return tuple(chosen.values())
 
 
+def row_of_built(built: BuiltMessage, flags: Flag) -> NewMessage:
+    """The store row of a message we built (queued to send, or a saved draft), read back from its bytes as any
+    stored message is: its snippet, attachment mark and words for search. Call on a worker thread."""
+    return new_message(read_envelope(built.raw), built.raw, flags)
+
+
 def built_with_row(draft: Draft) -> tuple[BuiltMessage, NewMessage]:
-    """The draft's bytes and their list row, read back as any stored message is (its snippet, attachment mark
-    and words for search go with it to the Outbox and then to Sent). Call on a worker thread."""
+    """The draft's bytes and their list row (`row_of_built`: it goes to the Outbox and then to Sent). Call on a
+    worker thread."""
     built = build_message(draft)
-    return built, new_message(read_envelope(built.raw), built.raw, Flag.SEEN)
+    return built, row_of_built(built, Flag.SEEN)
 
 
 async def queue_draft(

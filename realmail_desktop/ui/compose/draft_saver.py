@@ -13,9 +13,8 @@ import asyncio
 
 from PySide6.QtCore import QObject, Signal
 
-from realmail_desktop.ingest.conversion import new_message
+from realmail_desktop.ingest.outgoing import row_of_built
 from realmail_desktop.mail.compose import BuiltMessage, Draft, build_message
-from realmail_desktop.mail.envelope import read_envelope
 from realmail_desktop.mail.sources import Flag
 from realmail_desktop.store import DraftOrigin, Identity, NewMessage, Store
 from realmail_desktop.ui.ops import Ops
@@ -23,7 +22,7 @@ from realmail_desktop.ui.ops import Ops
 
 def draft_row_of(built: BuiltMessage) -> NewMessage:
     """The store row of a saved draft (read back like any message; flagged \\Draft and seen)."""
-    return new_message(read_envelope(built.raw), built.raw, Flag.SEEN | Flag.DRAFT)
+    return row_of_built(built, Flag.SEEN | Flag.DRAFT)
 
 
 class DraftSaver(QObject):
